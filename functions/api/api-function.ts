@@ -1,0 +1,19 @@
+import { getRequestListener } from '@hono/node-server';
+import type { Config } from '../../shared/config/config.js';
+import { createSql } from '../../shared/db/client.js';
+import { createLogger } from '../../shared/logging/logger.js';
+import { createApp } from './app.js';
+
+/**
+ * The api function as deployed: the Hono app behind the Functions Framework. The framework has
+ * already read the body (req.rawBody); @hono/node-server hands that buffer to Hono.
+ */
+export function createApiFunction(config: Config) {
+  const app = createApp({
+    // JIT compilation makes these short queries several times slower.
+    sql: createSql(config, { connection: { jit: 'off' } }),
+    logger: createLogger({ level: config.LOG_LEVEL, base: { function: 'api' } }),
+    bodyLimitBytes: config.API_BODY_LIMIT_BYTES,
+  });
+  return getRequestListener(app.fetch);
+}

@@ -1,0 +1,36 @@
+import type { MiddlewareHandler } from 'hono';
+import { REQUEST_ID_HEADER, requestIdFrom } from '../../../shared/http/request-id.js';
+import type { Logger } from '../../../shared/logging/logger.js';
+import { withLogContext } from '../../../shared/logging/log-context.js';
+import type { AppEnv } from '../app-env.js';
+
+export interface RequestContextOptions {
+  logger: Logger;
+}
+
+/**
+ * Gives every request an id (the caller's X-Request-Id when safe, else a new one), echoes it on
+ * the response, attaches it to every log line of the request, and logs the outcome.
+ */
+export const requestContext =
+  ({ logger }: RequestContextOptions): MiddlewareHandler<AppEnv> =>
+  async (c, next) => {
+    const requestId = requestIdFrom(c.req.header(REQUEST_ID_HEADER));
+    c.set('requestId', requestId);
+    const started = performance.now();
+    await withLogContext({ request_id: requestId }, async () => {
+      await next();
+      c.header(REQUEST_ID_HEADER, requestId);
+      const { status } = c.res;
+      const fields = {
+        method: c.req.method,
+        path: c.req.path,
+        status,
+        latency_ms: Math.round(performance.now() - started),
+      };
+      // Successes at debug keep the hot path quiet; failures are what an operator looks for.
+      if (status >= 500) logger.error(fields, `${c.req.method} ${c.req.path} ${status}`);
+      else if (status >= 400) logger.info(fields, `${c.req.method} ${c.req.path} ${status}`);
+      else logger.debug(fields, `${c.req.method} ${c.req.path} ${status}`);
+    });
+  };

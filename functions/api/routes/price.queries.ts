@@ -1,0 +1,52 @@
+import type { Sql } from '../../../shared/db/client.js';
+
+export interface LatestPrice {
+  symbol: string;
+  price: string;
+  volume: string;
+  timestamp: string;
+  trade_id: string;
+}
+
+export interface LatestPriceLookup {
+  prices: LatestPrice[];
+  /** Symbols the platform does not know. */
+  unknown: string[];
+  /** Known symbols with no trade stored yet. */
+  withoutTrades: string[];
+}
+
+/** The newest stored trade of each symbol, from the one-row-per-symbol table: one indexed read. */
+export async function fetchLatestPrices(sql: Sql, symbols: string[]): Promise<LatestPriceLookup> {
+  const rows = await sql<
+    {
+      symbol: string;
+      known: boolean;
+      price: string | null;
+      volume: string | null;
+      ts: Date | null;
+      trade_id: string | null;
+    }[]
+  >`
+    select requested.symbol, s.symbol is not null as known,
+           trim_scale(lp.price)::text as price, trim_scale(lp.volume)::text as volume, lp.ts, lp.trade_id
+    from unnest(${symbols}::text[]) with ordinality as requested(symbol, ord)
+    left join symbols s on s.symbol = requested.symbol
+    left join latest_prices lp on lp.symbol = requested.symbol
+    order by requested.ord`;
+  const lookup: LatestPriceLookup = { prices: [], unknown: [], withoutTrades: [] };
+  for (const row of rows) {
+    if (!row.known) lookup.unknown.push(row.symbol);
+    else if (row.price === null || row.volume === null || row.ts === null || row.trade_id === null)
+      lookup.withoutTrades.push(row.symbol);
+    else
+      lookup.prices.push({
+        symbol: row.symbol,
+        price: row.price,
+        volume: row.volume,
+        timestamp: row.ts.toISOString(),
+        trade_id: row.trade_id,
+      });
+  }
+  return lookup;
+}

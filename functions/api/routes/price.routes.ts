@@ -1,0 +1,93 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { AppError } from '../../../shared/http/app-error.js';
+import type { ApiDeps, AppEnv } from '../app-env.js';
+import {
+  decimalString,
+  errorResponse,
+  symbolSchema,
+  timestampString,
+} from '../schemas/common.schemas.js';
+import { fetchLatestPrices } from './price.queries.js';
+
+const MAX_SYMBOLS_PER_REQUEST = 100;
+
+const latestPriceSchema = z
+  .object({
+    symbol: z.string(),
+    price: decimalString('187.23'),
+    volume: decimalString('1200'),
+    timestamp: timestampString,
+    trade_id: z.string(),
+  })
+  .openapi('LatestPrice');
+
+export const latestPriceRoute = createRoute({
+  method: 'get',
+  path: '/price/latest',
+  summary: 'The latest price of one symbol',
+  request: { query: z.object({ symbol: symbolSchema }) },
+  responses: {
+    200: {
+      description: 'The newest stored trade',
+      content: { 'application/json': { schema: latestPriceSchema } },
+    },
+    400: errorResponse('Missing or malformed symbol'),
+    404: errorResponse('Unknown symbol, or no trade stored for it yet'),
+    503: errorResponse('The database is unreachable'),
+  },
+});
+
+export const latestPricesRoute = createRoute({
+  method: 'post',
+  path: '/price/latest',
+  summary: 'The latest prices of several symbols (JSON body, for lists too long for a URL)',
+  request: {
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.strictObject({
+            symbols: z.array(symbolSchema).min(1).max(MAX_SYMBOLS_PER_REQUEST),
+          }),
+        },
+      },
+    },
+  },
+  responses: {
+    200: {
+      description: 'Latest prices in the order asked; symbols without a price are listed apart',
+      content: {
+        'application/json': {
+          schema: z.object({
+            prices: z.array(latestPriceSchema),
+            count: z.number().int(),
+            unknown: z.array(z.string()),
+            without_trades: z.array(z.string()),
+          }),
+        },
+      },
+    },
+    400: errorResponse('Malformed body'),
+    413: errorResponse('Body too large'),
+    503: errorResponse('The database is unreachable'),
+  },
+});
+
+export function registerPriceRoutes(app: OpenAPIHono<AppEnv>, { sql }: ApiDeps) {
+  app.openapi(latestPriceRoute, async (c) => {
+    const { symbol } = c.req.valid('query');
+    const { prices, unknown } = await fetchLatestPrices(sql, [symbol]);
+    const [latest] = prices;
+    if (unknown.length > 0)
+      throw new AppError(404, 'symbol_not_found', `Unknown symbol: ${symbol}`);
+    if (latest === undefined)
+      throw new AppError(404, 'no_trades', `No trade stored yet for ${symbol}`);
+    return c.json(latest, 200);
+  });
+
+  app.openapi(latestPricesRoute, async (c) => {
+    const { symbols } = c.req.valid('json');
+    const { prices, unknown, withoutTrades } = await fetchLatestPrices(sql, [...new Set(symbols)]);
+    return c.json({ prices, count: prices.length, unknown, without_trades: withoutTrades }, 200);
+  });
+}

@@ -1,0 +1,36 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { SERVICE } from '../../../shared/service-info.js';
+import type { AppEnv } from '../app-env.js';
+
+const ENDPOINTS = {
+  health: '/health',
+  symbols: '/symbols',
+  latest_price: '/price/latest?symbol={symbol}',
+  latest_prices: 'POST /price/latest {"symbols": [...]}',
+} as const;
+
+export const rootRoute = createRoute({
+  method: 'get',
+  path: '/',
+  summary: 'Service name, version and links to every endpoint',
+  responses: {
+    200: {
+      description: 'Service index',
+      content: {
+        'application/json': {
+          schema: z.object({
+            service: z.string(),
+            version: z.string(),
+            endpoints: z.record(z.string(), z.string()),
+          }),
+        },
+      },
+    },
+  },
+});
+
+export function registerRootRoutes(app: OpenAPIHono<AppEnv>) {
+  app.openapi(rootRoute, (c) =>
+    c.json({ service: SERVICE.name, version: SERVICE.version, endpoints: ENDPOINTS }, 200),
+  );
+}

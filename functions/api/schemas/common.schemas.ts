@@ -1,0 +1,32 @@
+import { z } from '@hono/zod-openapi';
+import { SYMBOL_PATTERN } from '../../../shared/config/default-symbols.js';
+
+export const symbolSchema = z
+  .string()
+  .regex(SYMBOL_PATTERN, 'must be 1-16 letters, digits, ".", "_" or "-"')
+  .transform((symbol) => symbol.toUpperCase())
+  .openapi({ example: 'AAPL', description: 'Ticker symbol, case-insensitive' });
+
+/** Exact decimals travel as strings so no client parses 0.1 + 0.2 into a float. */
+export const decimalString = (example: string) =>
+  z.string().openapi({ example, description: 'Exact decimal, as a string' });
+
+export const timestampString = z
+  .string()
+  .openapi({ example: '2026-11-21T16:00:00.000Z', description: 'UTC, ISO 8601' });
+
+export const errorEnvelopeSchema = z
+  .object({
+    error: z.string().openapi({ example: 'invalid_parameter' }),
+    message: z.string().openapi({ example: 'symbol: is required' }),
+    details: z.array(z.unknown()),
+    status: z.number().int().openapi({ example: 400 }),
+    request_id: z.string().openapi({ example: '5f1c1a7e-7d8e-4a4b-9a39-5d2f0d3b2c11' }),
+  })
+  .openapi('Error');
+
+/** An error response for the OpenAPI document. */
+export const errorResponse = (description: string) => ({
+  content: { 'application/json': { schema: errorEnvelopeSchema } },
+  description,
+});

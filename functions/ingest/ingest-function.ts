@@ -1,0 +1,27 @@
+import type { Config } from '../../shared/config/config.js';
+import { createSql } from '../../shared/db/client.js';
+import { createLogger } from '../../shared/logging/logger.js';
+import { createDirectPushPublisher } from '../../shared/messaging/direct-push-publisher.js';
+import { createPubSubPublisher } from '../../shared/messaging/pubsub-publisher.js';
+import type { TradePublisher } from '../../shared/messaging/trade-publisher.js';
+import { createIngestHandler } from './ingest.handler.js';
+
+/** The ingest function as deployed: its own pool, publisher and logger, created once per instance. */
+export function createIngestFunction(config: Config) {
+  const logger = createLogger({ level: config.LOG_LEVEL, base: { function: 'ingest' } });
+  let publisher: TradePublisher;
+  if (config.PUBSUB_DIRECT_PUSH_URL !== undefined) {
+    logger.warn(
+      { url: config.PUBSUB_DIRECT_PUSH_URL },
+      'PUBSUB_DIRECT_PUSH_URL is set: trades are pushed straight to persist, NOT through Pub/Sub (local fallback only)',
+    );
+    publisher = createDirectPushPublisher(config.PUBSUB_DIRECT_PUSH_URL);
+  } else {
+    publisher = createPubSubPublisher({
+      projectId: config.GOOGLE_CLOUD_PROJECT,
+      topic: config.PUBSUB_TOPIC,
+      emulatorHost: config.PUBSUB_EMULATOR_HOST,
+    });
+  }
+  return createIngestHandler({ sql: createSql(config), publisher, config, logger });
+}

@@ -1,0 +1,96 @@
+import type { Request, Response } from '@google-cloud/functions-framework';
+import { z } from 'zod';
+import { AppError } from '../../shared/http/app-error.js';
+import { errorEnvelope, toAppError } from '../../shared/http/error-envelope.js';
+import { REQUEST_ID_HEADER, requestIdFrom } from '../../shared/http/request-id.js';
+import type { Logger } from '../../shared/logging/logger.js';
+import { withLogContext } from '../../shared/logging/log-context.js';
+import { PublishError } from '../../shared/messaging/trade-publisher.js';
+import { MAX_FUTURE_SKEW_MS } from '../../shared/schemas/trade-message.js';
+import { ingestRequestSchema, type IngestRequest } from './ingest-request.js';
+import { runIngestion, type IngestDeps } from './run-ingestion.js';
+
+export interface IngestHandlerDeps extends IngestDeps {
+  logger: Logger;
+  now?: () => number;
+}
+
+/** The request body as JSON whatever Content-Type the caller set (Cloud Scheduler's default is octet-stream). */
+function parseBody(request: Request): IngestRequest {
+  const raw = request.rawBody?.toString('utf8').trim() ?? '';
+  let json: unknown = {};
+  if (raw !== '') {
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      throw new AppError(400, 'invalid_body', 'Request body is not valid JSON');
+    }
+  }
+  const parsed = ingestRequestSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new AppError(400, 'invalid_body', z.prettifyError(parsed.error), parsed.error.issues);
+  }
+  return parsed.data;
+}
+
+function untilOf(body: IngestRequest, nowMs: number): number {
+  if (body.until === undefined) return nowMs;
+  const untilMs = Date.parse(body.until);
+  if (untilMs > nowMs + MAX_FUTURE_SKEW_MS) {
+    throw new AppError(400, 'invalid_body', 'until: must not be in the future', [
+      { parameter: 'until' },
+    ]);
+  }
+  return untilMs;
+}
+
+/**
+ * The ingest HTTP function, called by Cloud Scheduler with POST: publishes every active symbol's
+ * trades due since its last stored trade and answers a summary.
+ */
+export function createIngestHandler({ logger, now = Date.now, ...deps }: IngestHandlerDeps) {
+  return async function ingest(request: Request, response: Response): Promise<void> {
+    const requestId = requestIdFrom(request.get(REQUEST_ID_HEADER));
+    response.set(REQUEST_ID_HEADER, requestId);
+    await withLogContext({ request_id: requestId }, async () => {
+      try {
+        if (request.method !== 'POST') {
+          response.set('Allow', 'POST');
+          throw new AppError(
+            405,
+            'method_not_allowed',
+            `${request.method} is not allowed; ingest accepts POST`,
+          );
+        }
+        const body = parseBody(request);
+        const summary = await runIngestion(deps, {
+          untilMs: untilOf(body, now()),
+          symbols: body.symbols,
+        });
+        logger.info(
+          {
+            trades: summary.trades_published,
+            messages: summary.messages_published,
+            from: summary.from,
+            to: summary.to,
+          },
+          `published ${summary.trades_published} trades for ${summary.symbols.length} symbols`,
+        );
+        response.status(200).json(summary);
+      } catch (error) {
+        const appError =
+          error instanceof PublishError
+            ? new AppError(
+                503,
+                'publish_failed',
+                'Publishing to Pub/Sub failed; the next run republishes the same trades',
+              )
+            : toAppError(error);
+        if (appError.status >= 500)
+          logger.error({ err: error }, `ingest failed: ${appError.message}`);
+        else logger.warn({ error: appError.code }, `ingest request refused: ${appError.message}`);
+        response.status(appError.status).json(errorEnvelope(appError, requestId));
+      }
+    });
+  };
+}

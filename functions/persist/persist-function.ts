@@ -1,0 +1,12 @@
+import type { Config } from '../../shared/config/config.js';
+import { createSql } from '../../shared/db/client.js';
+import { createLogger } from '../../shared/logging/logger.js';
+import { createPersistHandler } from './persist.handler.js';
+
+/** The persist function as deployed: its own pool and logger, created once per instance. */
+export function createPersistFunction(config: Config) {
+  return createPersistHandler({
+    sql: createSql(config),
+    logger: createLogger({ level: config.LOG_LEVEL, base: { function: 'persist' } }),
+  });
+}

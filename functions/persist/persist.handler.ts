@@ -1,0 +1,61 @@
+import type { CloudEvent } from '@google-cloud/functions-framework';
+import type { Sql } from '../../shared/db/client.js';
+import type { Logger } from '../../shared/logging/logger.js';
+import { withLogContext } from '../../shared/logging/log-context.js';
+import { decodeMessage, type PubSubEventData, type Rejection } from './decode-message.js';
+import { recordRejection } from './record-rejection.js';
+import { writeTrades } from './write-trades.js';
+
+export interface PersistDeps {
+  sql: Sql;
+  logger: Logger;
+  now?: () => number;
+}
+
+/**
+ * Handles one Pub/Sub message. Returns normally when the message is stored or recorded as
+ * rejected (Pub/Sub acknowledges it); throws when the database fails (Pub/Sub redelivers).
+ */
+export function createPersistHandler({ sql, logger, now = Date.now }: PersistDeps) {
+  return async function persist(event: CloudEvent<PubSubEventData>): Promise<void> {
+    const messageId = event.data?.message?.messageId ?? event.id;
+    await withLogContext({ message_id: messageId }, async () => {
+      const reject = async (rejection: Rejection) => {
+        await recordRejection(sql, messageId, event.data, rejection);
+        logger.warn(
+          { reason: rejection.reason, details: rejection.details },
+          `message rejected: ${rejection.message}`,
+        );
+      };
+      const decoded = decodeMessage(event.data, now());
+      if (!decoded.ok) {
+        await reject(decoded);
+        return;
+      }
+      let result;
+      try {
+        result = await writeTrades(sql, decoded.batch, messageId);
+      } catch (error) {
+        logger.error({ err: error }, 'batch not stored; Pub/Sub will redeliver');
+        throw error;
+      }
+      if (!result.ok) {
+        await reject({
+          reason: 'unknown_symbol',
+          message: `unknown symbol(s): ${result.unknownSymbols.join(', ')}`,
+          details: result.unknownSymbols,
+        });
+        return;
+      }
+      logger.info(
+        {
+          source: decoded.batch.source,
+          received: result.received,
+          inserted: result.inserted,
+          duplicates: result.duplicates,
+        },
+        `stored ${result.inserted} of ${result.received} trades`,
+      );
+    });
+  };
+}

@@ -1,0 +1,68 @@
+import type { Sql } from '../../shared/db/client.js';
+import type { TradeMessage } from '../../shared/schemas/trade-message.js';
+
+export type WriteResult =
+  | { ok: true; received: number; inserted: number; duplicates: number; latestMoved: number }
+  | { ok: false; unknownSymbols: string[] };
+
+/**
+ * Writes a validated batch in one transaction and one statement: the trades (duplicates by
+ * trade_id ignored), then `latest_prices` moved forward only (a newer ts, or the same ts and a later
+ * arrival) from the rows actually inserted. A batch naming an unknown symbol writes nothing.
+ * Database errors propagate: the caller throws and Pub/Sub redelivers.
+ */
+export async function writeTrades(
+  sql: Sql,
+  batch: TradeMessage,
+  messageId: string,
+): Promise<WriteResult> {
+  const { trades } = batch;
+  const symbols = [...new Set(trades.map((trade) => trade.symbol))];
+  return sql.begin(async (tx) => {
+    const known = await tx<
+      { symbol: string }[]
+    >`select symbol from symbols where symbol = any(${symbols}::text[])`;
+    if (known.length !== symbols.length) {
+      const found = new Set(known.map((row) => row.symbol));
+      return { ok: false, unknownSymbols: symbols.filter((symbol) => !found.has(symbol)) };
+    }
+    // Arrays of text, cast in SQL: decimals and timestamps reach PostgreSQL exactly as received.
+    const [counts] = await tx<{ inserted: number; moved: number }[]>`
+      with input as (
+        select *
+        from unnest(
+          ${trades.map((t) => t.trade_id)}::text[],
+          ${trades.map((t) => t.symbol)}::text[],
+          ${trades.map((t) => t.price)}::numeric[],
+          ${trades.map((t) => t.volume)}::numeric[],
+          ${trades.map((t) => t.ts)}::timestamptz[]
+        ) with ordinality as t(trade_id, symbol, price, volume, ts, ord)
+      ), inserted as (
+        insert into trades (trade_id, symbol, price, volume, ts, source, message_id)
+        select trade_id, symbol, price, volume, ts, ${batch.source}, ${messageId}
+        from input
+        order by ord
+        on conflict (trade_id) do nothing
+        returning trade_id, seq, symbol, price, volume, ts
+      ), newest as (
+        select distinct on (symbol) * from inserted order by symbol, ts desc, seq desc
+      ), moved as (
+        insert into latest_prices as lp (symbol, trade_id, seq, price, volume, ts, updated_at)
+        select symbol, trade_id, seq, price, volume, ts, now() from newest
+        on conflict (symbol) do update
+          set trade_id = excluded.trade_id, seq = excluded.seq, price = excluded.price,
+              volume = excluded.volume, ts = excluded.ts, updated_at = excluded.updated_at
+          where (lp.ts, lp.seq) < (excluded.ts, excluded.seq)
+        returning symbol
+      )
+      select (select count(*) from inserted)::int as inserted, (select count(*) from moved)::int as moved`;
+    const inserted = counts?.inserted ?? 0;
+    return {
+      ok: true,
+      received: trades.length,
+      inserted,
+      duplicates: trades.length - inserted,
+      latestMoved: counts?.moved ?? 0,
+    };
+  });
+}

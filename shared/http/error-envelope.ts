@@ -1,0 +1,36 @@
+import { isDatabaseUnavailable } from '../db/db-errors.js';
+import { AppError } from './app-error.js';
+
+/**
+ * The one error shape, whatever the status: the earlier platform's `error` and `message`, plus
+ * details, the status and the request id to quote when asking for help.
+ */
+export interface ErrorEnvelope {
+  error: string;
+  message: string;
+  details: unknown[];
+  status: number;
+  request_id: string;
+}
+
+export function errorEnvelope(error: AppError, requestId: string): ErrorEnvelope {
+  return {
+    error: error.code,
+    message: error.message,
+    details: error.details,
+    status: error.status,
+    request_id: requestId,
+  };
+}
+
+/**
+ * Maps anything thrown to the error the caller sees: AppErrors as they are, an unreachable
+ * database as 503, everything else as a 500 that reveals nothing of the internals.
+ */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (isDatabaseUnavailable(error)) {
+    return new AppError(503, 'database_unavailable', 'The database is unreachable; retry shortly');
+  }
+  return new AppError(500, 'internal_error', 'Internal server error');
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { SYMBOL_PATTERN } from '../config/default-symbols.js';
+import { canonicalPositiveDecimal } from '../market/decimal.js';
+
+/** Pub/Sub attribute naming the payload's schema; messages that carry another value are rejected. */
+export const SCHEMA_ATTRIBUTE = 'schema';
+export const TRADES_V1 = 'trades.v1';
+/** Trades per message, beyond which a message is rejected rather than written in one oversized transaction. */
+export const MAX_TRADES_PER_MESSAGE = 5_000;
+/** How far in the future a trade's timestamp may be (clock skew between publishers and us). */
+export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
+
+const positiveDecimal = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const result = canonicalPositiveDecimal(value);
+  if ('problem' in result) {
+    ctx.addIssue({
+      code: 'custom',
+      message: result.problem.replaceAll('_', ' '),
+      params: { problem: result.problem },
+    });
+    return z.NEVER;
+  }
+  return result.value;
+});
+
+export const tradeSchema = z.strictObject({
+  trade_id: z.string().regex(/^[\x21-\x7E]{1,128}$/, 'must be 1-128 printable ASCII characters'),
+  symbol: z
+    .string()
+    .regex(SYMBOL_PATTERN, `must match ${SYMBOL_PATTERN.source}`)
+    .transform((symbol) => symbol.toUpperCase()),
+  price: positiveDecimal,
+  volume: positiveDecimal,
+  ts: z.iso
+    .datetime({ offset: true })
+    .refine((ts) => Date.parse(ts) >= 0, 'must not be before 1970-01-01T00:00:00Z'),
+});
+
+/**
+ * A trades.v1 message: `{ v: 1, source, trades: [...] }`. Strict: an unknown field means a
+ * producer speaks another contract, and guessing would store wrong data.
+ */
+export const tradeMessageSchema = z.strictObject({
+  v: z.literal(1),
+  source: z.string().regex(/^[\w.:-]{1,64}$/, 'must be 1-64 word characters'),
+  trades: z.array(tradeSchema).min(1).max(MAX_TRADES_PER_MESSAGE),
+});
+
+/** What publishers send (decimals may still be JSON numbers). */
+export type TradeMessageInput = z.input<typeof tradeMessageSchema>;
+/** What persist writes: canonical decimal strings, upper-case symbols. */
+export type TradeMessage = z.output<typeof tradeMessageSchema>;
+export type Trade = TradeMessage['trades'][number];
