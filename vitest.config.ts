@@ -12,7 +12,11 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/infra/**/*.test.ts'],
+          include: [
+            'test/integration/**/*.test.ts',
+            'test/e2e/**/*.test.ts',
+            'test/infra/**/*.test.ts',
+          ],
           // A real PostgreSQL for the whole run, and a migrated template each file clones.
           globalSetup: ['test/support/global-setup.ts'],
         },

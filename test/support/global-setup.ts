@@ -44,7 +44,10 @@ export default async function setup(project: TestProject) {
   const template = `mdp_template_${process.pid}_${Date.now()}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
   await admin.unsafe(`create database ${template}`);
-  const templateSql = postgres(databaseUrlFor(adminUrl, template), { max: 1, onnotice: () => undefined });
+  const templateSql = postgres(databaseUrlFor(adminUrl, template), {
+    max: 1,
+    onnotice: () => undefined,
+  });
   await migrate(templateSql, await loadMigrations());
   // CREATE DATABASE ... TEMPLATE needs the template to have no open connection.
   await templateSql.end();
@@ -55,7 +58,8 @@ export default async function setup(project: TestProject) {
   return async () => {
     const leftovers = await admin<{ datname: string }[]>`
       select datname from pg_database where datname like ${`mdp_test_${process.pid}_%`} or datname = ${template}`;
-    for (const { datname } of leftovers) await admin.unsafe(`drop database if exists ${datname} with (force)`);
+    for (const { datname } of leftovers)
+      await admin.unsafe(`drop database if exists ${datname} with (force)`);
     await admin.end();
     await stopServer();
   };

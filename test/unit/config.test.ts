@@ -10,7 +10,13 @@ describe('loadConfig', () => {
     expect(config.PUBSUB_TOPIC).toBe('trades');
     expect(config.INGESTION_INTERVAL_SECONDS).toBe(3);
     expect(config.LOG_LEVEL).toBe('info');
-    expect(config.DEFAULT_SYMBOLS.map((s) => s.symbol)).toEqual(['AAPL', 'GOOGL', 'MSFT', 'TSLA', 'AMZN']);
+    expect(config.DEFAULT_SYMBOLS.map((s) => s.symbol)).toEqual([
+      'AAPL',
+      'GOOGL',
+      'MSFT',
+      'TSLA',
+      'AMZN',
+    ]);
     expect(config.DEFAULT_SYMBOLS[0]?.name).toBe('Apple Inc.');
   });
 
@@ -44,7 +50,9 @@ describe('loadConfig', () => {
 
   it('requires DATABASE_URL where a function needs the database', () => {
     expect(() => requireDatabaseUrl(loadConfig({}))).toThrow(/DATABASE_URL/);
-    expect(requireDatabaseUrl(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }))).toBe('postgres://u@h/db');
+    expect(requireDatabaseUrl(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }))).toBe(
+      'postgres://u@h/db',
+    );
   });
 
   it('validates the local stack variables too', () => {

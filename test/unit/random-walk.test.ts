@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { applyStep, generateTrades, initialPrice, MAX_STEP, stepFor, type WalkRequest } from '../../shared/market/random-walk.js';
+import {
+  applyStep,
+  generateTrades,
+  initialPrice,
+  MAX_STEP,
+  stepFor,
+  type WalkRequest,
+} from '../../shared/market/random-walk.js';
 import { tradeIdFor } from '../../shared/market/trade-id.js';
 
 const T0 = Date.parse('2026-11-21T16:00:00.000Z');
@@ -22,13 +29,25 @@ describe('generateTrades', () => {
   });
 
   it('generates one trade per interval after the last stored trade, up to and including "until"', () => {
-    const trades = generateTrades({ ...base, last: { price: '187.23', timestampMs: T0 }, untilMs: T0 + 30_000 });
-    expect(trades.map((t) => Date.parse(t.ts) - T0)).toEqual([3, 6, 9, 12, 15, 18, 21, 24, 27, 30].map((s) => s * 1000));
-    expect(trades.map((t) => t.trade_id)).toEqual(trades.map((t) => tradeIdFor('AAPL', Date.parse(t.ts))));
+    const trades = generateTrades({
+      ...base,
+      last: { price: '187.23', timestampMs: T0 },
+      untilMs: T0 + 30_000,
+    });
+    expect(trades.map((t) => Date.parse(t.ts) - T0)).toEqual(
+      [3, 6, 9, 12, 15, 18, 21, 24, 27, 30].map((s) => s * 1000),
+    );
+    expect(trades.map((t) => t.trade_id)).toEqual(
+      trades.map((t) => tradeIdFor('AAPL', Date.parse(t.ts))),
+    );
   });
 
   it('never moves more than 2% a step, never reaches zero, and stays on the price tick', () => {
-    const trades = generateTrades({ ...base, last: { price: '100.00', timestampMs: T0 }, untilMs: T0 + 3_000 * 5_000 });
+    const trades = generateTrades({
+      ...base,
+      last: { price: '100.00', timestampMs: T0 },
+      untilMs: T0 + 3_000 * 5_000,
+    });
     let previous = 100;
     for (const trade of trades) {
       const price = Number(trade.price);
@@ -50,7 +69,11 @@ describe('generateTrades', () => {
   });
 
   it('continues a series exactly where a stored trade left it (a restart does not fork the walk)', () => {
-    const whole = generateTrades({ ...base, last: { price: '42.00', timestampMs: T0 }, untilMs: T0 + 60_000 });
+    const whole = generateTrades({
+      ...base,
+      last: { price: '42.00', timestampMs: T0 },
+      untilMs: T0 + 60_000,
+    });
     const middle = whole[9];
     if (!middle) throw new Error('expected 20 trades');
     const resumed = generateTrades({
@@ -63,13 +86,21 @@ describe('generateTrades', () => {
 
   it('depends on the seed and the symbol', () => {
     const request = { ...base, last: { price: '100.00', timestampMs: T0 }, untilMs: T0 + 300_000 };
-    const prices = (r: WalkRequest) => generateTrades(r).map((t) => t.price).join();
+    const prices = (r: WalkRequest) =>
+      generateTrades(r)
+        .map((t) => t.price)
+        .join();
     expect(prices(request)).not.toBe(prices({ ...request, seed: 'other' }));
     expect(prices(request)).not.toBe(prices({ ...request, symbol: 'MSFT' }));
   });
 
   it('caps the trades of one call so a long pause does not flood', () => {
-    const trades = generateTrades({ ...base, last: { price: '10.00', timestampMs: T0 }, untilMs: T0 + 600_000, maxTrades: 50 });
+    const trades = generateTrades({
+      ...base,
+      last: { price: '10.00', timestampMs: T0 },
+      untilMs: T0 + 600_000,
+      maxTrades: 50,
+    });
     expect(trades).toHaveLength(50);
     expect(trades[0]?.ts).toBe(new Date(T0 + 3_000).toISOString());
   });
@@ -86,7 +117,9 @@ describe('generateTrades', () => {
   });
 
   it('returns nothing when no slot is due yet', () => {
-    expect(generateTrades({ ...base, last: { price: '1.00', timestampMs: T0 }, untilMs: T0 + 2_999 })).toEqual([]);
+    expect(
+      generateTrades({ ...base, last: { price: '1.00', timestampMs: T0 }, untilMs: T0 + 2_999 }),
+    ).toEqual([]);
   });
 });
 

@@ -1,0 +1,161 @@
+import type { Config, Env } from '../../shared/config/config.js';
+import type { LocalStackConfig } from '../../shared/config/local-stack-config.js';
+import { createSql } from '../../shared/db/client.js';
+import { loadMigrations, migrate } from '../../shared/db/migrate.js';
+import type { Logger } from '../../shared/logging/logger.js';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded-database.js';
+import { startFunction, type FunctionProcess } from './function-process.js';
+import { startLocalScheduler, type LocalScheduler } from './local-scheduler.js';
+import {
+  EmulatorNotInstalledError,
+  ensureTopicAndPushSubscription,
+  startPubSubEmulator,
+  type PubSubEmulator,
+} from './pubsub-emulator.js';
+
+export interface LocalStackOptions {
+  config: Config;
+  stack: LocalStackConfig;
+  /** The environment the functions inherit (the stack adds the URLs it chose). */
+  env: Env;
+  logger: Logger;
+}
+
+export interface RunningStack {
+  urls: { api: string; ingest: string; persist: string };
+  databaseUrl: string;
+  messaging: 'pubsub-emulator' | 'direct-push';
+  emulatorHost?: string;
+  functions: FunctionProcess[];
+  /** Settles when any function process exits by itself. */
+  crashed: Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the whole platform on this machine with real parts: PostgreSQL (DATABASE_URL or
+ * embedded, data kept under .data/), migrations, the Pub/Sub emulator with a push subscription
+ * to persist (or, where gcloud is missing, direct pushes, announced loudly), the three functions
+ * on the Functions Framework, and a scheduler calling ingest. Stops whatever it started if a
+ * step fails.
+ */
+export async function startLocalStack({
+  config,
+  stack,
+  env,
+  logger,
+}: LocalStackOptions): Promise<RunningStack> {
+  const stoppers: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stoppers.reverse()) {
+      await stop().catch((error: unknown) => {
+        logger.error({ err: error }, 'error while stopping the local stack');
+      });
+    }
+    stoppers.length = 0;
+  };
+  try {
+    let databaseUrl = config.DATABASE_URL;
+    if (databaseUrl === undefined) {
+      logger.info(
+        { data_dir: stack.postgresDir },
+        'starting the embedded PostgreSQL (DATABASE_URL is not set)',
+      );
+      const embedded: EmbeddedDatabase = await startEmbeddedDatabase({
+        dataDir: stack.postgresDir,
+      });
+      stoppers.push(() => embedded.stop());
+      databaseUrl = embedded.url;
+    }
+    const sql = createSql({ ...config, DATABASE_URL: databaseUrl, DB_POOL_MAX: 1 });
+    try {
+      const applied = await migrate(sql, await loadMigrations());
+      logger.info(
+        { applied },
+        applied.length === 0
+          ? 'database schema is up to date'
+          : `applied ${applied.length} migration(s)`,
+      );
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
+
+    const persistPort = stack.ports.persist;
+    const pushEndpoint = `http://127.0.0.1:${persistPort}/projects/${config.GOOGLE_CLOUD_PROJECT}/topics/${config.PUBSUB_TOPIC}`;
+    const functionEnv: Env = { ...env, DATABASE_URL: databaseUrl };
+    let emulator: PubSubEmulator | undefined;
+    if (stack.pubsubMode !== 'direct') {
+      try {
+        emulator = await startPubSubEmulator({ projectId: config.GOOGLE_CLOUD_PROJECT });
+        stoppers.push(() => (emulator as PubSubEmulator).stop());
+        await ensureTopicAndPushSubscription({
+          host: emulator.host,
+          projectId: config.GOOGLE_CLOUD_PROJECT,
+          topic: config.PUBSUB_TOPIC,
+          subscription: `${config.PUBSUB_TOPIC}-persist`,
+          pushEndpoint,
+        });
+        functionEnv.PUBSUB_EMULATOR_HOST = emulator.host;
+        logger.info(
+          { host: emulator.host },
+          'Pub/Sub emulator started; push subscription → persist',
+        );
+      } catch (error) {
+        if (!(error instanceof EmulatorNotInstalledError) || stack.pubsubMode === 'emulator')
+          throw error;
+        logger.warn(`WARNING: ${error.message}`);
+      }
+    }
+    if (emulator === undefined) {
+      functionEnv.PUBSUB_DIRECT_PUSH_URL = pushEndpoint;
+      logger.warn(
+        'WARNING: no Pub/Sub emulator; ingest pushes each message straight to persist (same push body, no broker in between)',
+      );
+    }
+
+    const functions: FunctionProcess[] = [];
+    for (const name of ['persist', 'api', 'ingest'] as const) {
+      const fn = await startFunction({
+        name,
+        port: stack.ports[name],
+        env: functionEnv,
+        onLine: (line) => {
+          process.stdout.write(`[${name}] ${line}\n`);
+        },
+      });
+      functions.push(fn);
+      stoppers.push(() => fn.stop());
+    }
+    const [persistFn, apiFn, ingestFn] = functions as [
+      FunctionProcess,
+      FunctionProcess,
+      FunctionProcess,
+    ];
+
+    const scheduler: LocalScheduler = startLocalScheduler({
+      url: ingestFn.url,
+      intervalMs: config.INGESTION_INTERVAL_SECONDS * 1000,
+      logger,
+    });
+    stoppers.push(() => scheduler.stop());
+
+    const crashed = new Promise<string>((resolve) => {
+      for (const fn of functions)
+        fn.child.once('exit', () => {
+          resolve(fn.name);
+        });
+    });
+    return {
+      urls: { api: apiFn.url, ingest: ingestFn.url, persist: persistFn.url },
+      databaseUrl,
+      messaging: emulator === undefined ? 'direct-push' : 'pubsub-emulator',
+      ...(emulator === undefined ? {} : { emulatorHost: emulator.host }),
+      functions,
+      crashed,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

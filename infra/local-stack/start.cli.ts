@@ -1,0 +1,42 @@
+/**
+ * `npm start`: the whole platform on this machine, on the embedded defaults. Ctrl-C (or SIGTERM)
+ * stops every process it started and the database, cleanly.
+ */
+import { loadConfig } from '../../shared/config/config.js';
+import { loadLocalStackConfig } from '../../shared/config/local-stack-config.js';
+import { createLogger } from '../../shared/logging/logger.js';
+import { startLocalStack } from './local-stack.js';
+
+const config = loadConfig(process.env);
+const stack = loadLocalStackConfig(process.env);
+const logger = createLogger({ level: config.LOG_LEVEL, base: { component: 'local-stack' } });
+
+const running = await startLocalStack({ config, stack, env: process.env, logger });
+
+const { api, ingest, persist } = running.urls;
+process.stdout.write(
+  [
+    '',
+    'market-data-platform is running locally',
+    `  api      ${api}   (try ${api}/price/latest?symbol=AAPL)`,
+    `  ingest   ${ingest}   (called every ${config.INGESTION_INTERVAL_SECONDS}s by the local scheduler)`,
+    `  persist  ${persist}   (${running.messaging === 'pubsub-emulator' ? `Pub/Sub emulator at ${running.emulatorHost ?? ''} pushes here` : 'fed by direct pushes: NO Pub/Sub emulator'})`,
+    `  database ${running.databaseUrl.replace(/:[^:@/]*@/, ':***@')}`,
+    'Ctrl-C stops everything.',
+    '',
+  ].join('\n'),
+);
+
+let stopping = false;
+const shutdown = async (reason: string, exitCode: number) => {
+  if (stopping) return;
+  stopping = true;
+  logger.info(`stopping the local stack (${reason})`);
+  await running.stop();
+  logger.info('local stack stopped');
+  process.exit(exitCode);
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => void shutdown(signal, 0));
+}
+void running.crashed.then((name) => shutdown(`the ${name} function exited unexpectedly`, 1));
