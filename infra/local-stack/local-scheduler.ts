@@ -1,6 +1,8 @@
 import type { Logger } from '../../shared/logging/logger.js';
 
 export interface LocalScheduler {
+  /** Settles when the first call to ingest has answered. */
+  firstRun: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -56,8 +58,10 @@ export function startLocalScheduler({
     })();
   };
   fire();
+  const firstRun = running ?? Promise.resolve();
   const timer = setInterval(fire, intervalMs);
   return {
+    firstRun,
     async stop() {
       clearInterval(timer);
       await running;

@@ -114,7 +114,7 @@ export async function startLocalStack({
     }
 
     const functions: FunctionProcess[] = [];
-    for (const name of ['persist', 'api', 'ingest'] as const) {
+    const startOne = async (name: 'api' | 'ingest' | 'persist') => {
       const fn = await startFunction({
         name,
         port: stack.ports[name],
@@ -125,19 +125,19 @@ export async function startLocalStack({
       });
       functions.push(fn);
       stoppers.push(() => fn.stop());
-    }
-    const [persistFn, apiFn, ingestFn] = functions as [
-      FunctionProcess,
-      FunctionProcess,
-      FunctionProcess,
-    ];
-
+      return fn;
+    };
+    const persistFn = await startOne('persist');
+    const ingestFn = await startOne('ingest');
     const scheduler: LocalScheduler = startLocalScheduler({
       url: ingestFn.url,
       intervalMs: config.INGESTION_INTERVAL_SECONDS * 1000,
       logger,
     });
     stoppers.push(() => scheduler.stop());
+    // The api last: by the time it answers, the first run has created the symbols and published prices.
+    await scheduler.firstRun;
+    const apiFn = await startOne('api');
 
     const crashed = new Promise<string>((resolve) => {
       for (const fn of functions)

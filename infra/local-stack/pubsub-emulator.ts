@@ -1,6 +1,7 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -8,138 +9,59 @@ import { PubSub } from '@google-cloud/pubsub';
 import getPort from 'get-port';
 import { stopProcessGroup } from './process-group.js';
 
+const INSTALL_HINT =
+  'The Pub/Sub emulator is not installed: install the Google Cloud CLI and its emulator ' +
+  '(apt-get install google-cloud-cli google-cloud-cli-pubsub-emulator, or `gcloud components install beta pubsub-emulator`); ' +
+  'Java 17+ is required.';
+
+/**
+ * gcloud's own wording when the emulator component or Java is missing (component manager
+ * enabled, disabled as with apt installs, or no Java on PATH).
+ */
+const NOT_INSTALLED_OUTPUT =
+  /You need the \[[\w-]+\] component|components are required|not currently installed|component manager is disabled|Java \d+\+ JRE/i;
+
+const LOG_LINES_KEPT = 20;
+const POLL_INTERVAL_MS = 200;
+
+/** Thrown when gcloud, the emulator component or Java is missing; the message says what to install. */
 export class EmulatorNotInstalledError extends Error {
-  override readonly name = 'EmulatorNotInstalledError';
+  /** What gcloud printed, when it was found but refused to start the emulator. */
+  readonly gcloudOutput: string | undefined;
 
-  constructor(detail = '') {
-    super(
-      'The Pub/Sub emulator is not installed: install the Google Cloud CLI and its emulator ' +
-        '(apt-get install google-cloud-cli google-cloud-cli-pubsub-emulator, or `gcloud components install beta pubsub-emulator`); ' +
-        `Java 17+ is required.${detail === '' ? '' : ` (${detail})`}`,
-    );
+  constructor(gcloudOutput?: string) {
+    super(INSTALL_HINT);
+    this.name = 'EmulatorNotInstalledError';
+    this.gcloudOutput = gcloudOutput;
   }
 }
 
-/** The gcloud executable on PATH, if any. */
-export async function findGcloud(
-  // PATH is the operating system's program lookup, not the application's configuration.
-  // eslint-disable-next-line no-restricted-properties
-  path: string = process.env.PATH ?? '',
-): Promise<string | undefined> {
-  for (const dir of path.split(delimiter).filter(Boolean)) {
-    const candidate = join(dir, 'gcloud');
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
-}
-
+/** A running Pub/Sub emulator. */
 export interface PubSubEmulator {
-  /** host:port, for PUBSUB_EMULATOR_HOST. */
+  /** `127.0.0.1:PORT`, the value for PUBSUB_EMULATOR_HOST. */
   host: string;
   projectId: string;
-  /** The process group of gcloud and its Java server. */
+  /** The gcloud wrapper's pid, which is also the process group of the emulator's JVM. */
   pid: number;
+  /** Stops the whole process group and removes a data directory it created. Idempotent. */
   stop(): Promise<void>;
 }
 
-export interface StartEmulatorOptions {
+/** Options for {@link startPubSubEmulator}. */
+export interface StartPubSubEmulatorOptions {
   projectId?: string;
+  /** A free one is picked when omitted. */
   port?: number;
+  /** Where gcloud writes env.yaml; a temporary directory (removed on stop) when omitted. */
+  dataDir?: string;
+  /** Receives each line the emulator prints. */
   onLog?: (line: string) => void;
   startTimeoutMs?: number;
 }
 
-/**
- * Starts the real Pub/Sub emulator in a process group of its own (its Java server outlives the
- * gcloud wrapper, so stop() signals the whole group) and resolves once it answers HTTP.
- */
-export async function startPubSubEmulator({
-  projectId = 'local',
-  port,
-  onLog = () => undefined,
-  startTimeoutMs = 60_000,
-}: StartEmulatorOptions = {}): Promise<PubSubEmulator> {
-  const gcloud = await findGcloud();
-  if (gcloud === undefined) throw new EmulatorNotInstalledError('gcloud is not on PATH');
-  const hostPort = `127.0.0.1:${port ?? (await getPort())}`;
-  const dataDir = await mkdtemp(join(tmpdir(), 'mdp-pubsub-'));
-  const child = spawn(
-    gcloud,
-    [
-      'beta',
-      'emulators',
-      'pubsub',
-      'start',
-      `--host-port=${hostPort}`,
-      `--project=${projectId}`,
-      `--data-dir=${dataDir}`,
-      '--quiet',
-    ],
-    { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const recent: string[] = [];
-  for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream }).on('line', (line) => {
-      recent.push(line);
-      if (recent.length > 20) recent.shift();
-      onLog(line);
-    });
-  }
-  const stop = async () => {
-    await stopProcessGroup(child);
-    await rm(dataDir, { recursive: true, force: true });
-  };
-  const exited = new Promise<never>((_, reject) => {
-    child.once('exit', (code) => {
-      const output = recent.join('\n');
-      reject(
-        /not installed|component|java/i.test(output)
-          ? new EmulatorNotInstalledError(output.slice(-500))
-          : new Error(`The Pub/Sub emulator exited (code ${code}) before answering:\n${output}`),
-      );
-    });
-  });
-  exited.catch(() => undefined);
-  try {
-    await Promise.race([waitUntilAnswering(`http://${hostPort}/`, startTimeoutMs, recent), exited]);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { host: hostPort, projectId, pid: child.pid ?? 0, stop };
-}
-
-async function waitUntilAnswering(url: string, timeoutMs: number, recent: string[]): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(
-    `The Pub/Sub emulator did not answer on ${url} within ${timeoutMs} ms:\n${recent.join('\n')}`,
-  );
-}
-
-/** gRPC status the emulator answers when a resource already exists. */
-const ALREADY_EXISTS = 6;
-
-function isAlreadyExists(error: unknown): boolean {
-  return (
-    typeof error === 'object' && error !== null && 'code' in error && error.code === ALREADY_EXISTS
-  );
-}
-
-export interface PushSubscriptionOptions {
+/** Options for {@link ensureTopicAndPushSubscription}. */
+export interface TopicAndPushSubscription {
+  /** The emulator's `HOST:PORT`. */
   host: string;
   projectId: string;
   topic: string;
@@ -149,8 +71,78 @@ export interface PushSubscriptionOptions {
 }
 
 /**
- * Creates the topic and a push subscription to `pushEndpoint` on the emulator, or points an
- * existing subscription at it: safe to run at every start.
+ * The path of the `gcloud` executable found on `searchPath` (PATH by default), or undefined.
+ * Looks at the directories itself so that no shell or `which` is needed.
+ */
+export async function findGcloud(searchPath: string = process.env['PATH'] ?? ''): Promise<string | undefined> {
+  for (const dir of searchPath.split(delimiter)) {
+    if (dir === '') continue;
+    const candidate = join(dir, 'gcloud');
+    try {
+      await access(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // Not in this directory.
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Starts the real Pub/Sub emulator (`gcloud beta emulators pubsub start`) in a process group of
+ * its own, because its JVM outlives the gcloud wrapper, and resolves once it answers HTTP.
+ *
+ * @throws {EmulatorNotInstalledError} when gcloud, the emulator component or Java is missing.
+ * @throws {Error} with the emulator's last output when it exits or stays silent until the timeout.
+ */
+export async function startPubSubEmulator({
+  projectId = 'local',
+  port,
+  dataDir,
+  onLog,
+  startTimeoutMs = 60_000,
+}: StartPubSubEmulatorOptions = {}): Promise<PubSubEmulator> {
+  const gcloud = await findGcloud();
+  if (gcloud === undefined) throw new EmulatorNotInstalledError();
+  const chosenPort = port ?? (await getPort({ host: '127.0.0.1' }));
+  const host = `127.0.0.1:${chosenPort}`;
+  // Another emulator already there would answer our readiness probe while ours fails to bind.
+  if (await acceptsConnections(chosenPort)) {
+    throw new Error(`Cannot start the Pub/Sub emulator: port ${chosenPort} on 127.0.0.1 is already in use`);
+  }
+  const ownDataDir = dataDir === undefined ? await mkdtemp(join(tmpdir(), 'pubsub-emulator-')) : undefined;
+  const child = spawn(
+    gcloud,
+    ['beta', 'emulators', 'pubsub', 'start', `--host-port=${host}`, `--project=${projectId}`, `--data-dir=${dataDir ?? ownDataDir}`],
+    // stdin is closed so a gcloud install prompt fails at once instead of waiting for an answer.
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const log = collectLines(child, onLog);
+  const removeOwnDataDir = async () => {
+    if (ownDataDir !== undefined) await rm(ownDataDir, { recursive: true, force: true });
+  };
+  try {
+    await waitUntilReady(child, host, startTimeoutMs, log);
+  } catch (error) {
+    await stopProcessGroup(child);
+    await removeOwnDataDir();
+    throw error;
+  }
+  let stopping: Promise<void> | undefined;
+  return {
+    host,
+    projectId,
+    pid: child.pid as number, // spawned and answering, so it has a pid
+    stop: () => {
+      stopping ??= stopProcessGroup(child).finally(removeOwnDataDir);
+      return stopping;
+    },
+  };
+}
+
+/**
+ * Creates `topic` and a push subscription to `pushEndpoint` on the emulator unless they exist,
+ * and points an existing subscription at `pushEndpoint`. Safe to call again.
  */
 export async function ensureTopicAndPushSubscription({
   host,
@@ -159,21 +151,113 @@ export async function ensureTopicAndPushSubscription({
   subscription,
   pushEndpoint,
   ackDeadlineSeconds = 30,
-}: PushSubscriptionOptions): Promise<void> {
+}: TopicAndPushSubscription): Promise<void> {
+  for (const name of [topic, subscription]) {
+    // Pub/Sub rejects shorter names with an opaque INVALID_ARGUMENT.
+    if (name.length < 3) throw new Error(`Pub/Sub topic and subscription names need at least 3 characters: "${name}"`);
+  }
   const pubsub = new PubSub({ projectId, apiEndpoint: host, emulatorMode: true });
   try {
-    await pubsub.createTopic(topic).catch((error: unknown) => {
-      if (!isAlreadyExists(error)) throw error;
-    });
-    try {
-      await pubsub
-        .topic(topic)
-        .createSubscription(subscription, { pushConfig: { pushEndpoint }, ackDeadlineSeconds });
-    } catch (error) {
-      if (!isAlreadyExists(error)) throw error;
-      await pubsub.subscription(subscription).modifyPushConfig({ pushEndpoint });
-    }
+    await ignoreAlreadyExists(pubsub.createTopic(topic));
+    const created = await ignoreAlreadyExists(
+      pubsub.topic(topic).createSubscription(subscription, { pushConfig: { pushEndpoint }, ackDeadlineSeconds }),
+    );
+    if (created) return;
+    const existing = pubsub.subscription(subscription);
+    const [metadata] = await existing.getMetadata();
+    if (metadata.pushConfig?.pushEndpoint !== pushEndpoint) await existing.modifyPushConfig({ pushEndpoint });
   } finally {
     await pubsub.close();
   }
+}
+
+/** The last lines a child printed, kept for error messages, and a promise that settles when its output ends. */
+interface LineLog {
+  recent: string[];
+  ended: Promise<void>;
+}
+
+function collectLines(child: ChildProcess, onLog: ((line: string) => void) | undefined): LineLog {
+  const recent: string[] = [];
+  const streams = [child.stdout, child.stderr].filter((stream) => stream !== null);
+  const ended = streams.map(
+    (stream) =>
+      new Promise<void>((resolve) => {
+        const lines = createInterface({ input: stream });
+        lines.on('line', (line) => {
+          recent.push(line);
+          if (recent.length > LOG_LINES_KEPT) recent.shift();
+          onLog?.(line);
+        });
+        lines.once('close', resolve);
+      }),
+  );
+  return { recent, ended: Promise.all(ended).then(() => undefined) };
+}
+
+async function waitUntilReady(child: ChildProcess, host: string, timeoutMs: number, log: LineLog): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  child.once('exit', (code, signal) => {
+    exit = { code, signal };
+  });
+  for (;;) {
+    if (exit !== undefined) throw await exitedEarlyError(exit, log);
+    if (await answersOk(host)) return;
+    if (Date.now() > deadline) {
+      throw new Error(`The Pub/Sub emulator did not answer on ${host} within ${timeoutMs} ms. Last output:\n${log.recent.join('\n')}`);
+    }
+    await sleep(POLL_INTERVAL_MS);
+  }
+}
+
+async function exitedEarlyError(
+  exit: { code: number | null; signal: NodeJS.Signals | null },
+  log: LineLog,
+): Promise<Error> {
+  // gcloud's explanation may still be in the pipe when the exit event arrives.
+  await Promise.race([log.ended, sleep(1000)]);
+  const output = log.recent.join('\n');
+  if (NOT_INSTALLED_OUTPUT.test(output)) return new EmulatorNotInstalledError(output);
+  return new Error(`The Pub/Sub emulator exited (code ${exit.code}, signal ${exit.signal}) before answering. Last output:\n${output}`);
+}
+
+async function answersOk(host: string): Promise<boolean> {
+  try {
+    const response = await fetch(`http://${host}/`, { signal: AbortSignal.timeout(1000) });
+    await response.body?.cancel();
+    return response.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+function acceptsConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.setTimeout(1000);
+    const done = (accepted: boolean) => {
+      socket.destroy();
+      resolve(accepted);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
+}
+
+/** Runs a create call; true when it created, false when the resource already existed. */
+async function ignoreAlreadyExists(call: Promise<unknown>): Promise<boolean> {
+  try {
+    await call;
+    return true;
+  } catch (error) {
+    const ALREADY_EXISTS = 6;
+    if (typeof error === 'object' && error !== null && 'code' in error && error.code === ALREADY_EXISTS) return false;
+    throw error;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
