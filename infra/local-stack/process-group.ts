@@ -1,5 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 
+const KILL_WAIT_MS = 2000;
+const GROUP_POLL_MS = 50;
+
 /** Options for {@link stopProcessGroup}. */
 export interface StopProcessGroupOptions {
   /** The first, polite signal. */
@@ -11,8 +14,9 @@ export interface StopProcessGroupOptions {
 /**
  * Stops a child started with `spawn(..., { detached: true })` together with everything in its
  * process group: wrappers such as gcloud leave their real server (a JVM) running when only the
- * wrapper dies. Sends `signal` to the group, waits for the child to exit and sends SIGKILL to the
- * group after `graceMs`. Never hangs: it settles at the latest shortly after the SIGKILL.
+ * wrapper dies. Sends `signal` to the group, waits for the child to exit and the rest of the group
+ * to go, and sends SIGKILL to the group after `graceMs`. Never hangs: it settles at the latest two
+ * seconds after the SIGKILL. Safe to call again, or after the child exited by itself.
  */
 export async function stopProcessGroup(
   child: ChildProcess,
@@ -22,18 +26,11 @@ export async function stopProcessGroup(
   if (pgid === undefined) return; // spawn failed: there is no process to stop
   const exited = hasExited(child) ? Promise.resolve() : waitForExit(child);
   signalGroup(pgid, signal);
-  const killedAt = await raceTimeout(exited, graceMs);
-  if (killedAt === 'timeout') {
-    signalGroup(pgid, 'SIGKILL');
-    // SIGKILL cannot be ignored, but an uninterruptible (D state) process may still linger: don't wait forever.
-    await raceTimeout(exited, 2000);
-    return;
-  }
-  // The leader is gone, yet grandchildren may have ignored the signal; they must not outlive the group.
-  if (isProcessGroupAlive(pgid)) {
-    const drained = await raceTimeout(waitForGroupGone(pgid), graceMs);
-    if (drained === 'timeout') signalGroup(pgid, 'SIGKILL');
-  }
+  if (await allGone(exited, pgid, graceMs)) return;
+  signalGroup(pgid, 'SIGKILL');
+  // SIGKILL cannot be ignored, but a process stuck in the kernel (D state) may linger: wait a
+  // little, not forever.
+  await allGone(exited, pgid, KILL_WAIT_MS);
 }
 
 /**
@@ -64,8 +61,19 @@ function waitForExit(child: ChildProcess): Promise<void> {
   });
 }
 
-async function waitForGroupGone(pgid: number): Promise<void> {
-  while (isProcessGroupAlive(pgid)) await sleep(50);
+/**
+ * Whether the leader exited and then the rest of the group went within `ms`: grandchildren
+ * outlive the leader for a moment, as zombies until init reaps them, or for good if they ignore
+ * the signal.
+ */
+async function allGone(exited: Promise<void>, pgid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  if ((await raceTimeout(exited, ms)) === 'timeout') return false;
+  while (isProcessGroupAlive(pgid)) {
+    if (Date.now() >= deadline) return false;
+    await sleep(GROUP_POLL_MS);
+  }
+  return true;
 }
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {

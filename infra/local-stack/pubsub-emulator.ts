@@ -19,7 +19,7 @@ const INSTALL_HINT =
  * enabled, disabled as with apt installs, or no Java on PATH).
  */
 const NOT_INSTALLED_OUTPUT =
-  /You need the \[[\w-]+\] component|components are required|not currently installed|component manager is disabled|Java \d+\+ JRE/i;
+  /You need the \[[\w-]+\] component|components are required|not currently installed|component manager is disabled|component\(s\) is unavailable|Java \d+\+ JRE/i;
 
 const LOG_LINES_KEPT = 20;
 const POLL_INTERVAL_MS = 200;
@@ -74,7 +74,11 @@ export interface TopicAndPushSubscription {
  * The path of the `gcloud` executable found on `searchPath` (PATH by default), or undefined.
  * Looks at the directories itself so that no shell or `which` is needed.
  */
-export async function findGcloud(searchPath: string = process.env['PATH'] ?? ''): Promise<string | undefined> {
+export async function findGcloud(
+  // PATH is the operating system's program lookup, not the application's configuration.
+  // eslint-disable-next-line no-restricted-properties
+  searchPath: string = process.env['PATH'] ?? '',
+): Promise<string | undefined> {
   for (const dir of searchPath.split(delimiter)) {
     if (dir === '') continue;
     const candidate = join(dir, 'gcloud');
@@ -108,12 +112,23 @@ export async function startPubSubEmulator({
   const host = `127.0.0.1:${chosenPort}`;
   // Another emulator already there would answer our readiness probe while ours fails to bind.
   if (await acceptsConnections(chosenPort)) {
-    throw new Error(`Cannot start the Pub/Sub emulator: port ${chosenPort} on 127.0.0.1 is already in use`);
+    throw new Error(
+      `Cannot start the Pub/Sub emulator: port ${chosenPort} on 127.0.0.1 is already in use`,
+    );
   }
-  const ownDataDir = dataDir === undefined ? await mkdtemp(join(tmpdir(), 'pubsub-emulator-')) : undefined;
+  const ownDataDir =
+    dataDir === undefined ? await mkdtemp(join(tmpdir(), 'pubsub-emulator-')) : undefined;
   const child = spawn(
     gcloud,
-    ['beta', 'emulators', 'pubsub', 'start', `--host-port=${host}`, `--project=${projectId}`, `--data-dir=${dataDir ?? ownDataDir}`],
+    [
+      'beta',
+      'emulators',
+      'pubsub',
+      'start',
+      `--host-port=${host}`,
+      `--project=${projectId}`,
+      `--data-dir=${dataDir ?? ownDataDir}`,
+    ],
     // stdin is closed so a gcloud install prompt fails at once instead of waiting for an answer.
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -154,18 +169,22 @@ export async function ensureTopicAndPushSubscription({
 }: TopicAndPushSubscription): Promise<void> {
   for (const name of [topic, subscription]) {
     // Pub/Sub rejects shorter names with an opaque INVALID_ARGUMENT.
-    if (name.length < 3) throw new Error(`Pub/Sub topic and subscription names need at least 3 characters: "${name}"`);
+    if (name.length < 3)
+      throw new Error(`Pub/Sub topic and subscription names need at least 3 characters: "${name}"`);
   }
   const pubsub = new PubSub({ projectId, apiEndpoint: host, emulatorMode: true });
   try {
     await ignoreAlreadyExists(pubsub.createTopic(topic));
     const created = await ignoreAlreadyExists(
-      pubsub.topic(topic).createSubscription(subscription, { pushConfig: { pushEndpoint }, ackDeadlineSeconds }),
+      pubsub
+        .topic(topic)
+        .createSubscription(subscription, { pushConfig: { pushEndpoint }, ackDeadlineSeconds }),
     );
     if (created) return;
     const existing = pubsub.subscription(subscription);
     const [metadata] = await existing.getMetadata();
-    if (metadata.pushConfig?.pushEndpoint !== pushEndpoint) await existing.modifyPushConfig({ pushEndpoint });
+    if (metadata.pushConfig?.pushEndpoint !== pushEndpoint)
+      await existing.modifyPushConfig({ pushEndpoint });
   } finally {
     await pubsub.close();
   }
@@ -195,17 +214,32 @@ function collectLines(child: ChildProcess, onLog: ((line: string) => void) | und
   return { recent, ended: Promise.all(ended).then(() => undefined) };
 }
 
-async function waitUntilReady(child: ChildProcess, host: string, timeoutMs: number, log: LineLog): Promise<void> {
+async function waitUntilReady(
+  child: ChildProcess,
+  host: string,
+  timeoutMs: number,
+  log: LineLog,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  let spawnError: Error | undefined;
   child.once('exit', (code, signal) => {
     exit = { code, signal };
   });
+  // gcloud found but not runnable (a broken symlink, noexec): without a listener this would crash.
+  child.once('error', (error) => {
+    spawnError = error;
+  });
   for (;;) {
+    if (spawnError !== undefined) {
+      throw new Error(`Could not run gcloud: ${spawnError.message}`, { cause: spawnError });
+    }
     if (exit !== undefined) throw await exitedEarlyError(exit, log);
     if (await answersOk(host)) return;
     if (Date.now() > deadline) {
-      throw new Error(`The Pub/Sub emulator did not answer on ${host} within ${timeoutMs} ms. Last output:\n${log.recent.join('\n')}`);
+      throw new Error(
+        `The Pub/Sub emulator did not answer on ${host} within ${timeoutMs} ms. Last output:\n${log.recent.join('\n')}`,
+      );
     }
     await sleep(POLL_INTERVAL_MS);
   }
@@ -218,8 +252,12 @@ async function exitedEarlyError(
   // gcloud's explanation may still be in the pipe when the exit event arrives.
   await Promise.race([log.ended, sleep(1000)]);
   const output = log.recent.join('\n');
-  if (NOT_INSTALLED_OUTPUT.test(output)) return new EmulatorNotInstalledError(output);
-  return new Error(`The Pub/Sub emulator exited (code ${exit.code}, signal ${exit.signal}) before answering. Last output:\n${output}`);
+  // gcloud word-wraps its messages, even mid-sentence ("component manager \nis disabled").
+  if (NOT_INSTALLED_OUTPUT.test(output.replace(/\s+/g, ' ')))
+    return new EmulatorNotInstalledError(output);
+  return new Error(
+    `The Pub/Sub emulator exited (code ${exit.code}, signal ${exit.signal}) before answering. Last output:\n${output}`,
+  );
 }
 
 async function answersOk(host: string): Promise<boolean> {
@@ -240,9 +278,15 @@ function acceptsConnections(port: number): Promise<boolean> {
       socket.destroy();
       resolve(accepted);
     };
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-    socket.once('timeout', () => done(false));
+    socket.once('connect', () => {
+      done(true);
+    });
+    socket.once('error', () => {
+      done(false);
+    });
+    socket.once('timeout', () => {
+      done(false);
+    });
   });
 }
 
@@ -253,7 +297,13 @@ async function ignoreAlreadyExists(call: Promise<unknown>): Promise<boolean> {
     return true;
   } catch (error) {
     const ALREADY_EXISTS = 6;
-    if (typeof error === 'object' && error !== null && 'code' in error && error.code === ALREADY_EXISTS) return false;
+    if (
+      typeof error === 'object' &&
+      error !== null &&
+      'code' in error &&
+      error.code === ALREADY_EXISTS
+    )
+      return false;
     throw error;
   }
 }

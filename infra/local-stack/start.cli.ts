@@ -11,7 +11,16 @@ const config = loadConfig(process.env);
 const stack = loadLocalStackConfig(process.env);
 const logger = createLogger({ level: config.LOG_LEVEL, base: { component: 'local-stack' } });
 
-const running = await startLocalStack({ config, stack, env: process.env, logger });
+let running: Awaited<ReturnType<typeof startLocalStack>>;
+try {
+  running = await startLocalStack({ config, stack, env: process.env, logger });
+} catch (error) {
+  logger.fatal(
+    { err: error },
+    `the local stack did not start: ${error instanceof Error ? error.message : String(error)}`,
+  );
+  process.exit(1);
+}
 
 const { api, ingest, persist } = running.urls;
 process.stdout.write(

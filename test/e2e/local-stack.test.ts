@@ -1,0 +1,183 @@
+/**
+ * `npm start` as a newcomer runs it: nothing configured (embedded PostgreSQL, the emulator), then
+ * Ctrl-C. Ports and the data directory are the test's own so a running stack is not disturbed.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import getPort from 'get-port';
+import { afterAll, describe, expect, it } from 'vitest';
+import { skipWithoutEmulator } from '../support/emulator-required.js';
+import { waitFor } from '../support/wait-for.js';
+
+interface LatestPrice {
+  price: string;
+  timestamp: string;
+}
+
+interface RunningStack {
+  child: ChildProcess;
+  output: () => string;
+}
+
+const dataDir = await mkdtemp(join(tmpdir(), 'mdp-stack-test-'));
+// As root, PostgreSQL runs as the postgres user, which must be able to enter this directory.
+await chmod(dataDir, 0o755);
+const [apiPort, ingestPort, persistPort] = [await getPort(), await getPort(), await getPort()];
+const api = `http://127.0.0.1:${apiPort}`;
+
+function start(): RunningStack {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    API_PORT: String(apiPort),
+    INGEST_PORT: String(ingestPort),
+    PERSIST_PORT: String(persistPort),
+    LOCAL_DATA_DIR: dataDir,
+    INGESTION_INTERVAL_SECONDS: '1',
+    LOG_LEVEL: 'info',
+  };
+  delete env.DATABASE_URL; // the embedded default, as on a fresh machine
+  delete env.PUBSUB_EMULATOR_HOST;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local-stack/start.cli.ts'], {
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return { child, output: () => output };
+}
+
+/** Runs `body`; on failure, the stack's own output is what explains it. */
+async function explained<T>(stack: RunningStack, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    throw new Error(
+      `${String(error)}\n--- npm start output (last 4000 chars) ---\n${stack.output().slice(-4_000)}`,
+      { cause: error },
+    );
+  }
+}
+
+async function latest(symbol: string): Promise<LatestPrice | undefined> {
+  const response = await fetch(`${api}/price/latest?symbol=${symbol}`).catch(() => undefined);
+  return response?.status === 200 ? ((await response.json()) as LatestPrice) : undefined;
+}
+
+/**
+ * Processes started by the stack: all of them (functions, emulator and its JVM, PostgreSQL) inherit
+ * its environment, so they carry this test's unique LOCAL_DATA_DIR.
+ */
+async function stackProcesses(): Promise<number[]> {
+  const marker = `LOCAL_DATA_DIR=${dataDir}\u0000`;
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const environ = await readFile(`/proc/${entry}/environ`, 'utf8').catch(() => '');
+    if (environ.includes(marker)) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/** Ctrl-C as a terminal sends it: SIGINT to the whole process group. */
+async function interrupt(stack: RunningStack): Promise<number | null> {
+  if (stack.child.exitCode !== null || stack.child.signalCode !== null) return stack.child.exitCode;
+  const exited = new Promise<number | null>((resolve) => {
+    stack.child.once('exit', (code) => {
+      resolve(code);
+    });
+  });
+  process.kill(-(stack.child.pid ?? 0), 'SIGINT');
+  return exited;
+}
+
+describe.skipIf(skipWithoutEmulator)('npm start (the local stack)', () => {
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  let stoppedAt: LatestPrice | undefined;
+
+  it('serves health, the default symbols and advancing prices that went through the emulator; Ctrl-C leaves nothing behind', async () => {
+    const stack = start();
+    let exitCode: number | null = null;
+    try {
+      await explained(stack, async () => {
+        await waitFor(
+          'GET /health 200',
+          async () =>
+            (await fetch(`${api}/health`).catch(() => undefined))?.status === 200
+              ? true
+              : undefined,
+          60_000,
+          250,
+        );
+        const symbols = (await (await fetch(`${api}/symbols`)).json()) as {
+          symbols: { symbol: string }[];
+        };
+        expect(symbols.symbols.map((s) => s.symbol).sort()).toEqual([
+          'AAPL',
+          'AMZN',
+          'GOOGL',
+          'MSFT',
+          'TSLA',
+        ]);
+
+        const first = await waitFor('a first AAPL price', () => latest('AAPL'), 20_000);
+        const later = await waitFor(
+          'the AAPL price to advance',
+          async () => {
+            const now = await latest('AAPL');
+            return now !== undefined && now.timestamp > first.timestamp ? now : undefined;
+          },
+          20_000,
+        );
+        expect(Date.parse(later.timestamp)).toBeGreaterThan(Date.parse(first.timestamp));
+        expect(stack.output()).toContain('Pub/Sub emulator at');
+        // Emulator message ids are numbers; direct pushes would say "direct-".
+        expect(stack.output()).toMatch(/"function":"persist","message_id":"\d+"/);
+        stoppedAt = await latest('AAPL');
+        // The stack itself, 3 functions, gcloud + the emulator's JVM, PostgreSQL and its workers.
+        expect((await stackProcesses()).length).toBeGreaterThanOrEqual(7);
+      });
+    } finally {
+      exitCode = await interrupt(stack);
+    }
+    expect(exitCode, stack.output().slice(-4_000)).toBe(0);
+    expect(stack.output()).toContain('local stack stopped');
+    await waitFor(
+      'every process of the stack to exit',
+      async () => ((await stackProcesses()).length === 0 ? true : undefined),
+      10_000,
+    );
+    await expect(fetch(`${api}/health`)).rejects.toThrow();
+  }, 120_000);
+
+  it('continues each price series where it stopped after a restart', async () => {
+    expect(stoppedAt).toBeDefined();
+    const stack = start();
+    let exitCode: number | null = null;
+    try {
+      await explained(stack, async () => {
+        const resumed = await waitFor(
+          'a price after the restart',
+          async () => {
+            const now = await latest('AAPL');
+            return now !== undefined && now.timestamp > (stoppedAt?.timestamp ?? '')
+              ? now
+              : undefined;
+          },
+          60_000,
+          250,
+        );
+        expect(Math.abs(Number(resumed.price) / Number(stoppedAt?.price) - 1)).toBeLessThan(0.05);
+      });
+    } finally {
+      exitCode = await interrupt(stack);
+    }
+    expect(exitCode, stack.output().slice(-4_000)).toBe(0);
+  }, 120_000);
+});
