@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { stopProcessGroup } from './process-group.js';
 import { REPO_ROOT } from './repo-root.js';
+import { acceptsConnections } from './port-probe.js';
 
 export interface FunctionProcess {
   name: string;
@@ -85,16 +85,4 @@ export async function startFunction({
   }
   exited.catch(() => undefined);
   return { name, port, url, child, stop: () => stopProcessGroup(child) };
-}
-
-function acceptsConnections(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port }, () => {
-      socket.end();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      resolve(false);
-    });
-  });
 }

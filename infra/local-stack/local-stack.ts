@@ -1,8 +1,7 @@
 import type { Config, Env } from '../../shared/config/config.js';
 import type { LocalStackConfig } from '../../shared/config/local-stack-config.js';
-import { createSql } from '../../shared/db/client.js';
-import { loadMigrations, migrate } from '../../shared/db/migrate.js';
 import type { Logger } from '../../shared/logging/logger.js';
+import { applyMigrations } from '../apply-migrations.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded-database.js';
 import { startFunction, type FunctionProcess } from './function-process.js';
 import { startLocalScheduler, type LocalScheduler } from './local-scheduler.js';
@@ -67,18 +66,7 @@ export async function startLocalStack({
       stoppers.push(() => embedded.stop());
       databaseUrl = embedded.url;
     }
-    const sql = createSql({ ...config, DATABASE_URL: databaseUrl, DB_POOL_MAX: 1 });
-    try {
-      const applied = await migrate(sql, await loadMigrations());
-      logger.info(
-        { applied },
-        applied.length === 0
-          ? 'database schema is up to date'
-          : `applied ${applied.length} migration(s)`,
-      );
-    } finally {
-      await sql.end({ timeout: 5 });
-    }
+    await applyMigrations(databaseUrl, config, logger);
 
     const persistPort = stack.ports.persist;
     const pushEndpoint = `http://127.0.0.1:${persistPort}/projects/${config.GOOGLE_CLOUD_PROJECT}/topics/${config.PUBSUB_TOPIC}`;

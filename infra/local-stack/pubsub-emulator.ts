@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, mkdtemp, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PubSub } from '@google-cloud/pubsub';
 import getPort from 'get-port';
 import { stopProcessGroup } from './process-group.js';
+import { acceptsConnections } from './port-probe.js';
 
 const INSTALL_HINT =
   'The Pub/Sub emulator is not installed: install the Google Cloud CLI and its emulator ' +
@@ -268,26 +268,6 @@ async function answersOk(host: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function acceptsConnections(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.setTimeout(1000);
-    const done = (accepted: boolean) => {
-      socket.destroy();
-      resolve(accepted);
-    };
-    socket.once('connect', () => {
-      done(true);
-    });
-    socket.once('error', () => {
-      done(false);
-    });
-    socket.once('timeout', () => {
-      done(false);
-    });
-  });
 }
 
 /** Runs a create call; true when it created, false when the resource already existed. */

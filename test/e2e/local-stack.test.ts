@@ -27,7 +27,10 @@ await chmod(dataDir, 0o755);
 const [apiPort, ingestPort, persistPort] = [await getPort(), await getPort(), await getPort()];
 const api = `http://127.0.0.1:${apiPort}`;
 
-function start(): RunningStack {
+/** The stack a test started, so afterAll can stop it even when the test timed out. */
+let current: RunningStack | undefined;
+
+function start(extraEnv: NodeJS.ProcessEnv = {}): RunningStack {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     API_PORT: String(apiPort),
@@ -36,6 +39,7 @@ function start(): RunningStack {
     LOCAL_DATA_DIR: dataDir,
     INGESTION_INTERVAL_SECONDS: '1',
     LOG_LEVEL: 'info',
+    ...extraEnv,
   };
   delete env.DATABASE_URL; // the embedded default, as on a fresh machine
   delete env.PUBSUB_EMULATOR_HOST;
@@ -47,7 +51,8 @@ function start(): RunningStack {
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return { child, output: () => output };
+  current = { child, output: () => output };
+  return current;
 }
 
 /** Runs `body`; on failure, the stack's own output is what explains it. */
@@ -96,6 +101,11 @@ async function interrupt(stack: RunningStack): Promise<number | null> {
 
 describe.skipIf(skipWithoutEmulator)('npm start (the local stack)', () => {
   afterAll(async () => {
+    if (current !== undefined) {
+      const stopped = interrupt(current);
+      const timeout = new Promise((resolve) => setTimeout(resolve, 30_000));
+      await Promise.race([stopped, timeout]);
+    }
     await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -174,6 +184,32 @@ describe.skipIf(skipWithoutEmulator)('npm start (the local stack)', () => {
           250,
         );
         expect(Math.abs(Number(resumed.price) / Number(stoppedAt?.price) - 1)).toBeLessThan(0.05);
+      });
+    } finally {
+      exitCode = await interrupt(stack);
+    }
+    expect(exitCode, stack.output().slice(-4_000)).toBe(0);
+  }, 120_000);
+});
+
+describe('npm start without the Pub/Sub emulator', () => {
+  it('pushes the same push bodies straight to persist, and says so loudly', async () => {
+    const stack = start({ LOCAL_PUBSUB: 'direct' });
+    let exitCode: number | null = null;
+    try {
+      await explained(stack, async () => {
+        const first = await waitFor('a first AAPL price', () => latest('AAPL'), 60_000, 250);
+        await waitFor(
+          'the AAPL price to advance',
+          async () => {
+            const now = await latest('AAPL');
+            return now !== undefined && now.timestamp > first.timestamp ? now : undefined;
+          },
+          20_000,
+        );
+        expect(stack.output()).toMatch(/WARNING: no Pub\/Sub emulator/);
+        expect(stack.output()).toContain('fed by direct pushes: NO Pub/Sub emulator');
+        expect(stack.output()).toMatch(/"function":"persist","message_id":"direct-/);
       });
     } finally {
       exitCode = await interrupt(stack);

@@ -6,7 +6,6 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PubSub } from '@google-cloud/pubsub';
@@ -21,6 +20,7 @@ import {
 } from '../../infra/local-stack/pubsub-emulator.js';
 import { close, listen } from '../support/http-server.js';
 import { waitFor } from '../support/wait-for.js';
+import { acceptsConnections } from '../../infra/local-stack/port-probe.js';
 
 const TIMEOUT_MS = 60_000;
 // A developer without gcloud skips; CI must have it, so there the test fails saying what to install.
@@ -146,19 +146,3 @@ describe('Pub/Sub emulator', () => {
     TIMEOUT_MS,
   );
 });
-
-function acceptsConnections(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    const done = (accepted: boolean) => {
-      socket.destroy();
-      resolve(accepted);
-    };
-    socket.once('connect', () => {
-      done(true);
-    });
-    socket.once('error', () => {
-      done(false);
-    });
-  });
-}
