@@ -16,6 +16,7 @@ import { healthRoute, registerHealthRoutes } from './routes/health.routes.js';
 import { latestPriceRoute, latestPricesRoute, registerPriceRoutes } from './routes/price.routes.js';
 import { registerRootRoutes, rootRoute } from './routes/root.routes.js';
 import { registerSymbolsRoutes, symbolsRoute } from './routes/symbols.routes.js';
+import { registerTradesRoutes, tradesRoute } from './routes/trades.routes.js';
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
@@ -56,12 +57,14 @@ export function createApp(deps: ApiDeps) {
   registerHealthRoutes(app, deps);
   registerSymbolsRoutes(app, deps);
   registerPriceRoutes(app, deps);
+  registerTradesRoutes(app, deps);
   registerMethodNotAllowed(app, [
     rootRoute,
     healthRoute,
     symbolsRoute,
     latestPriceRoute,
     latestPricesRoute,
+    tradesRoute,
   ]);
 
   app.notFound(notFoundHandler);

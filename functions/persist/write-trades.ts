@@ -26,16 +26,17 @@ export async function writeTrades(
       const found = new Set(known.map((row) => row.symbol));
       return { ok: false, unknownSymbols: symbols.filter((symbol) => !found.has(symbol)) };
     }
-    // Arrays of text, cast in SQL: decimals and timestamps reach PostgreSQL exactly as received.
+    // Typed as text[] on the wire, cast in SQL: the client would otherwise route timestamptz values
+    // through a JS Date (dropping microseconds), and decimals must never meet a float.
     const [counts] = await tx<{ inserted: number; moved: number }[]>`
       with input as (
         select *
         from unnest(
           ${trades.map((t) => t.trade_id)}::text[],
           ${trades.map((t) => t.symbol)}::text[],
-          ${trades.map((t) => t.price)}::numeric[],
-          ${trades.map((t) => t.volume)}::numeric[],
-          ${trades.map((t) => t.ts)}::timestamptz[]
+          ${trades.map((t) => t.price)}::text[]::numeric[],
+          ${trades.map((t) => t.volume)}::text[]::numeric[],
+          ${trades.map((t) => t.ts)}::text[]::timestamptz[]
         ) with ordinality as t(trade_id, symbol, price, volume, ts, ord)
       ), inserted as (
         insert into trades (trade_id, symbol, price, volume, ts, source, message_id)

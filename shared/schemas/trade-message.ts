@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SYMBOL_PATTERN } from '../config/default-symbols.js';
 import { canonicalPositiveDecimal } from '../market/decimal.js';
+import { parseZonedTimestamp } from '../market/timestamp.js';
 
 /** Pub/Sub attribute naming the payload's schema; messages that carry another value are rejected. */
 export const SCHEMA_ATTRIBUTE = 'schema';
@@ -31,8 +32,12 @@ export const tradeSchema = z.strictObject({
     .transform((symbol) => symbol.toUpperCase()),
   price: positiveDecimal,
   volume: positiveDecimal,
-  ts: z.iso
-    .datetime({ offset: true })
+  ts: z
+    .string()
+    .refine(
+      (ts) => parseZonedTimestamp(ts) !== undefined,
+      'must be an ISO 8601 date-time with a timezone, on a real calendar day',
+    )
     .refine((ts) => Date.parse(ts) >= 0, 'must not be before 1970-01-01T00:00:00Z'),
 });
 

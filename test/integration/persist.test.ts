@@ -69,6 +69,28 @@ describe('persist', () => {
     ]);
   });
 
+  it('keeps microseconds and 20-digit decimals exactly as received', async () => {
+    const { persist } = handler();
+    await persist(
+      pubsubEvent(
+        batch([
+          trade(1, {
+            ts: '2026-11-21T15:00:00.000123Z',
+            price: '12345678901234567890.12345678',
+            volume: '0.00000001',
+          }),
+        ]),
+      ),
+    );
+    const [row] =
+      await db.sql`select price::text, volume::text, to_char(ts at time zone 'UTC', 'HH24:MI:SS.US') as time from trades`;
+    expect(row).toEqual({
+      price: '12345678901234567890.12345678',
+      volume: '0.00000001',
+      time: '15:00:00.000123',
+    });
+  });
+
   it('ignores duplicates: the same message three times, and overlapping batches, give one row per trade', async () => {
     const { persist } = handler();
     const event = pubsubEvent(batch([trade(1), trade(2), trade(3)]));

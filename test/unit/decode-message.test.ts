@@ -110,6 +110,16 @@ describe('decodeMessage rejects, naming the reason', () => {
       'invalid_message',
     ],
     [
+      'a date the calendar does not have',
+      event(withTrade({ ts: '2026-02-30T10:00:00Z' })),
+      'invalid_message',
+    ],
+    [
+      'an hour that does not exist',
+      event(withTrade({ ts: '2026-11-21T24:00:00Z' })),
+      'invalid_message',
+    ],
+    [
       'a far-future timestamp',
       event(withTrade({ ts: '2027-01-01T00:00:00Z' })),
       'future_timestamp',

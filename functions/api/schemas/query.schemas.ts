@@ -1,0 +1,51 @@
+import { z } from '@hono/zod-openapi';
+import { parseZonedTimestamp } from '../../../shared/market/timestamp.js';
+
+const EPOCH_MS = /^\d{1,15}$/;
+
+/**
+ * A timestamp query parameter: ISO 8601 with a timezone (`Z` or `±hh:mm`) or epoch milliseconds.
+ * A timestamp without a zone is refused: guessing the zone would shift a window by hours.
+ */
+export const timestampParam = (description: string) =>
+  z
+    .string()
+    .transform((value, ctx) => {
+      const ms = EPOCH_MS.test(value) ? Number(value) : (parseZonedTimestamp(value) ?? Number.NaN);
+      if (Number.isNaN(ms) || ms < 0 || ms > 8.64e15) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'must be ISO 8601 with a timezone (e.g. 2026-11-21T16:00:00Z) or epoch milliseconds',
+        });
+        return z.NEVER;
+      }
+      return new Date(ms);
+    })
+    .optional()
+    .openapi({ type: 'string', example: '2026-11-21T16:00:00Z', description });
+
+/** `limit`: a whole number from 1 to `max`, `fallback` when absent. */
+export const limitParam = (fallback: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,7}$/, `must be a whole number from 1 to ${max}`)
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= max, `must be from 1 to ${max}`)
+    .optional()
+    .transform((n) => n ?? fallback)
+    .openapi({
+      type: 'integer',
+      example: fallback,
+      description: `Default ${fallback}, maximum ${max}`,
+    });
+
+export const orderParam = z
+  .enum(['asc', 'desc'])
+  .optional()
+  .transform((order) => order ?? 'desc')
+  .openapi({
+    type: 'string',
+    enum: ['asc', 'desc'],
+    description: 'Newest first (desc, default) or oldest first (asc)',
+  });
