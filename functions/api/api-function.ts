@@ -14,6 +14,7 @@ export function createApiFunction(config: Config) {
     sql: createSql(config, { connection: { jit: 'off' } }),
     logger: createLogger({ level: config.LOG_LEVEL, base: { function: 'api' } }),
     bodyLimitBytes: config.API_BODY_LIMIT_BYTES,
+    ingestionIntervalSeconds: config.INGESTION_INTERVAL_SECONDS,
   });
   return getRequestListener(app.fetch);
 }

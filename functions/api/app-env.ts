@@ -7,6 +7,8 @@ export interface ApiDeps {
   logger: Logger;
   /** Largest accepted request body; larger is a 413. */
   bodyLimitBytes?: number;
+  /** The scheduler's interval: ingestion is stale after three of them without a trade. */
+  ingestionIntervalSeconds?: number;
   /** How long /health waits for the database before answering 503. */
   healthTimeoutMs?: number;
 }

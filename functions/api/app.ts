@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { Registry } from 'prom-client';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
@@ -12,6 +13,9 @@ import {
 } from './middleware/error-handler.js';
 import { registerMethodNotAllowed } from './middleware/method-not-allowed.js';
 import { requestContext } from './middleware/request-context.js';
+import { requestMetrics } from './middleware/request-metrics.js';
+import { metricsRoute, registerMetricsRoutes } from './routes/metrics.routes.js';
+import { ingestionStatusRoute, registerStatusRoutes } from './routes/status.routes.js';
 import { healthRoute, registerHealthRoutes } from './routes/health.routes.js';
 import { latestPriceRoute, latestPricesRoute, registerPriceRoutes } from './routes/price.routes.js';
 import { registerRootRoutes, rootRoute } from './routes/root.routes.js';
@@ -36,7 +40,10 @@ export function createApp(deps: ApiDeps) {
     },
   });
 
+  // One registry per app, so apps created side by side (tests) never share or clash on metrics.
+  const registry = new Registry();
   app.use(requestContext({ logger: deps.logger }));
+  app.use(requestMetrics({ registry }));
   app.use(secureHeaders());
   app.use(
     bodyLimit({
@@ -58,6 +65,8 @@ export function createApp(deps: ApiDeps) {
   registerSymbolsRoutes(app, deps);
   registerPriceRoutes(app, deps);
   registerTradesRoutes(app, deps);
+  registerStatusRoutes(app, deps);
+  registerMetricsRoutes(app, registry, deps);
   registerMethodNotAllowed(app, [
     rootRoute,
     healthRoute,
@@ -65,6 +74,8 @@ export function createApp(deps: ApiDeps) {
     latestPriceRoute,
     latestPricesRoute,
     tradesRoute,
+    ingestionStatusRoute,
+    metricsRoute,
   ]);
 
   app.notFound(notFoundHandler);
