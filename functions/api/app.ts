@@ -14,6 +14,7 @@ import {
 import { registerMethodNotAllowed } from './middleware/method-not-allowed.js';
 import { requestContext } from './middleware/request-context.js';
 import { requestMetrics } from './middleware/request-metrics.js';
+import { DOCS_PATH, OPENAPI_PATH, registerDocsRoutes } from './routes/docs.routes.js';
 import { metricsRoute, registerMetricsRoutes } from './routes/metrics.routes.js';
 import { ingestionStatusRoute, registerStatusRoutes } from './routes/status.routes.js';
 import { healthRoute, registerHealthRoutes } from './routes/health.routes.js';
@@ -67,6 +68,7 @@ export function createApp(deps: ApiDeps) {
   registerTradesRoutes(app, deps);
   registerStatusRoutes(app, deps);
   registerMetricsRoutes(app, registry, deps);
+  registerDocsRoutes(app);
   registerMethodNotAllowed(app, [
     rootRoute,
     healthRoute,
@@ -76,6 +78,8 @@ export function createApp(deps: ApiDeps) {
     tradesRoute,
     ingestionStatusRoute,
     metricsRoute,
+    { method: 'get', path: OPENAPI_PATH },
+    { method: 'get', path: DOCS_PATH },
   ]);
 
   app.notFound(notFoundHandler);

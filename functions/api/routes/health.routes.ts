@@ -4,13 +4,14 @@ import { AppError } from '../../../shared/http/app-error.js';
 import { errorEnvelope } from '../../../shared/http/error-envelope.js';
 import { SERVICE } from '../../../shared/service-info.js';
 import type { ApiDeps, AppEnv } from '../app-env.js';
-import { errorEnvelopeSchema } from '../schemas/common.schemas.js';
+import { errorEnvelopeSchema, commonErrors } from '../schemas/common.schemas.js';
 
 export const healthRoute = createRoute({
   method: 'get',
   path: '/health',
   summary: 'Liveness and database reachability',
   responses: {
+    ...commonErrors,
     200: {
       description: 'Healthy: the database answered',
       content: {

@@ -2,12 +2,14 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { collectDefaultMetrics, Gauge, type Registry } from 'prom-client';
 import type { ApiDeps, AppEnv } from '../app-env.js';
 import { fetchFreshness, type SymbolFreshness } from './freshness.queries.js';
+import { commonErrors } from '../schemas/common.schemas.js';
 
 export const metricsRoute = createRoute({
   method: 'get',
   path: '/metrics',
   summary: 'Prometheus metrics: requests, latency, process, and data freshness per symbol',
   responses: {
+    ...commonErrors,
     200: {
       description: 'Prometheus text exposition format',
       content: { 'text/plain': { schema: z.string() } },

@@ -6,6 +6,7 @@ import {
   errorResponse,
   symbolSchema,
   timestampString,
+  commonErrors,
 } from '../schemas/common.schemas.js';
 import { fetchLatestPrices } from './price.queries.js';
 
@@ -27,6 +28,7 @@ export const latestPriceRoute = createRoute({
   summary: 'The latest price of one symbol',
   request: { query: z.object({ symbol: symbolSchema }) },
   responses: {
+    ...commonErrors,
     200: {
       description: 'The newest stored trade',
       content: { 'application/json': { schema: latestPriceSchema } },
@@ -54,6 +56,7 @@ export const latestPricesRoute = createRoute({
     },
   },
   responses: {
+    ...commonErrors,
     200: {
       description: 'Latest prices in the order asked; symbols without a price are listed apart',
       content: {

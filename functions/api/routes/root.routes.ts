@@ -1,12 +1,18 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { SERVICE } from '../../../shared/service-info.js';
 import type { AppEnv } from '../app-env.js';
+import { commonErrors } from '../schemas/common.schemas.js';
 
 const ENDPOINTS = {
   health: '/health',
   symbols: '/symbols',
   latest_price: '/price/latest?symbol={symbol}',
   latest_prices: 'POST /price/latest {"symbols": [...]}',
+  trades: '/trades?symbol={symbol}&start=&end=&limit=&order=&cursor=',
+  ingestion_status: '/status/ingestion',
+  metrics: '/metrics',
+  openapi: '/openapi.json',
+  docs: '/docs',
 } as const;
 
 export const rootRoute = createRoute({
@@ -14,6 +20,7 @@ export const rootRoute = createRoute({
   path: '/',
   summary: 'Service name, version and links to every endpoint',
   responses: {
+    ...commonErrors,
     200: {
       description: 'Service index',
       content: {

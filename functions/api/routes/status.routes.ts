@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiDeps, AppEnv } from '../app-env.js';
-import { errorResponse, timestampString } from '../schemas/common.schemas.js';
+import { errorResponse, timestampString, commonErrors } from '../schemas/common.schemas.js';
 import { fetchFreshness } from './freshness.queries.js';
 
 /** Ingestion is stale when the newest trade is older than this many scheduler intervals. */
@@ -13,6 +13,7 @@ export const ingestionStatusRoute = createRoute({
   path: '/status/ingestion',
   summary: 'Whether trades are still arriving: overall and per symbol',
   responses: {
+    ...commonErrors,
     200: {
       description: `ok, stale (newest trade older than ${STALE_AFTER_INTERVALS} x the ingestion interval) or no_data`,
       content: {

@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiDeps, AppEnv } from '../app-env.js';
-import { errorResponse, timestampString } from '../schemas/common.schemas.js';
+import { errorResponse, timestampString, commonErrors } from '../schemas/common.schemas.js';
 
 const symbolRowSchema = z
   .object({
@@ -16,6 +16,7 @@ export const symbolsRoute = createRoute({
   path: '/symbols',
   summary: 'Symbols currently traded',
   responses: {
+    ...commonErrors,
     200: {
       description: 'Active symbols, alphabetically',
       content: {

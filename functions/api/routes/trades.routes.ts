@@ -6,6 +6,7 @@ import {
   errorResponse,
   symbolSchema,
   timestampString,
+  commonErrors,
 } from '../schemas/common.schemas.js';
 import { limitParam, orderParam, timestampParam } from '../schemas/query.schemas.js';
 import { decodeCursor, encodeCursor, type TradesCursor } from './trades-cursor.js';
@@ -41,6 +42,7 @@ export const tradesRoute = createRoute({
     }),
   },
   responses: {
+    ...commonErrors,
     200: {
       description: 'A page of trades; next_cursor is null on the last page',
       content: {

@@ -30,3 +30,10 @@ export const errorResponse = (description: string) => ({
   content: { 'application/json': { schema: errorEnvelopeSchema } },
   description,
 });
+
+/** What any route may answer besides its own responses. */
+export const commonErrors = {
+  500: errorResponse(
+    'Internal error; the envelope carries no internal detail, only the request id',
+  ),
+} as const;

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../../functions/api/app.js';
+import { createSql } from '../../shared/db/client.js';
+import { captureLogger } from '../support/capture-logger.js';
+
+// The document and the docs page never touch the database: an unreachable one proves it.
+const app = createApp({
+  sql: createSql({
+    DATABASE_URL: 'postgres://x@127.0.0.1:1/x',
+    DB_POOL_MAX: 1,
+    DB_CONNECT_TIMEOUT_SECONDS: 1,
+  }),
+  logger: captureLogger().logger,
+});
+
+interface Operation {
+  parameters?: { name: string; in: string; required?: boolean }[];
+  requestBody?: unknown;
+  responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
+}
+type Document = {
+  openapi: string;
+  info: { title: string };
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, unknown> };
+};
+
+const document = async () => (await (await app.request('/openapi.json')).json()) as Document;
+
+describe('GET /openapi.json', () => {
+  it('documents every route with every response it can give, errors included', async () => {
+    const doc = await document();
+    expect(doc.openapi).toBe('3.0.3');
+    const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(
+        ([method, op]) =>
+          [`${method.toUpperCase()} ${path}`, Object.keys(op.responses).sort()] as const,
+      ),
+    );
+    expect(Object.fromEntries(operations)).toEqual({
+      'GET /': ['200', '500'],
+      'GET /health': ['200', '500', '503'],
+      'GET /symbols': ['200', '500', '503'],
+      'GET /price/latest': ['200', '400', '404', '500', '503'],
+      'POST /price/latest': ['200', '400', '413', '500', '503'],
+      'GET /trades': ['200', '400', '404', '500', '503'],
+      'GET /status/ingestion': ['200', '500', '503'],
+      'GET /metrics': ['200', '500'],
+    });
+    // Error responses share one envelope schema.
+    const tradesErrors =
+      doc.paths['/trades']?.get?.responses['400']?.content?.['application/json']?.schema;
+    expect(tradesErrors).toEqual({ $ref: '#/components/schemas/Error' });
+    expect(doc.components.schemas.Error).toMatchObject({
+      required: expect.arrayContaining(['error', 'message', 'status', 'request_id']) as unknown,
+    });
+  });
+
+  it('describes the query parameters from the same zod schemas that validate them', async () => {
+    const doc = await document();
+    const parameters = doc.paths['/trades']?.get?.parameters ?? [];
+    expect(parameters.map((p) => [p.name, p.in, p.required ?? false])).toEqual([
+      ['symbol', 'query', true],
+      ['start', 'query', false],
+      ['end', 'query', false],
+      ['limit', 'query', false],
+      ['order', 'query', false],
+      ['cursor', 'query', false],
+    ]);
+    expect(doc.paths['/price/latest']?.post?.requestBody).toBeDefined();
+  });
+});
+
+describe('GET /docs', () => {
+  it('serves an interactive page whose Swagger UI assets come from this service, not a CDN', async () => {
+    const page = await app.request('/docs');
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain("url: '/openapi.json'");
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] ?? '');
+    expect(assets).toEqual(['/docs/assets/swagger-ui.css', '/docs/assets/swagger-ui-bundle.js']);
+    for (const asset of assets) {
+      const response = await app.request(asset);
+      expect(response.status, asset).toBe(200);
+      expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(10_000);
+    }
+    expect(
+      (await app.request('/docs/assets/swagger-ui-bundle.js')).headers.get('content-type'),
+    ).toMatch(/javascript/);
+  });
+
+  it('refuses any other asset name with the envelope, including path tricks', async () => {
+    for (const path of [
+      '/docs/assets/package.json',
+      '/docs/assets/..%2F..%2Fpackage.json',
+      '/docs/assets/%2e%2e',
+    ]) {
+      const response = await app.request(path);
+      expect(response.status, path).toBe(404);
+      expect(await response.json()).toMatchObject({ status: 404 });
+    }
+  });
+});
