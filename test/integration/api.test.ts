@@ -68,6 +68,25 @@ describe('api routes', () => {
     });
   });
 
+  it('GET /price/latest?symbols= answers several symbols in one call, like the POST form', async () => {
+    const response = await app.request('/price/latest?symbols=aapl,MSFT,ZZZ,AAPL');
+    expect(response.status).toBe(200);
+    expect(await json(response)).toEqual({
+      prices: [
+        {
+          symbol: 'AAPL',
+          price: '187.5',
+          volume: '800',
+          timestamp: '2026-11-21T16:00:03.000Z',
+          trade_id: 'AAPL-2',
+        },
+      ],
+      count: 1,
+      unknown: ['ZZZ'],
+      without_trades: ['MSFT'],
+    });
+  });
+
   it('POST /price/latest answers several symbols from a JSON body', async () => {
     const response = await app.request('/price/latest', {
       method: 'POST',
@@ -85,7 +104,17 @@ describe('api routes', () => {
 
 describe('api errors: one envelope, whatever the status', () => {
   it.each([
-    ['GET', '/price/latest', 400, 'invalid_parameter', /symbol: is required/],
+    ['GET', '/price/latest', 400, 'invalid_parameter', /symbol: give either symbol or symbols/],
+    ['GET', '/price/latest?symbol=AAPL&symbols=MSFT', 400, 'invalid_parameter', /not both/],
+    ['GET', '/price/latest?symbols=AAPL,BAD%20ONE', 400, 'invalid_parameter', /symbols/],
+    ['GET', '/price/latest?symbols=', 400, 'invalid_parameter', /symbols/],
+    [
+      'GET',
+      `/price/latest?symbols=${Array.from({ length: 101 }, () => 'A').join(',')}`,
+      400,
+      'invalid_parameter',
+      /symbols/,
+    ],
     ['GET', '/price/latest?symbol=', 400, 'invalid_parameter', /symbol/],
     ['GET', "/price/latest?symbol=AAPL'%20OR%201=1--", 400, 'invalid_parameter', /symbol/],
     ['GET', `/price/latest?symbol=${'A'.repeat(17)}`, 400, 'invalid_parameter', /symbol/],

@@ -22,18 +22,49 @@ const latestPriceSchema = z
   })
   .openapi('LatestPrice');
 
+const latestPricesSchema = z
+  .object({
+    prices: z.array(latestPriceSchema),
+    count: z.number().int(),
+    unknown: z.array(z.string()),
+    without_trades: z.array(z.string()),
+  })
+  .openapi('LatestPrices');
+
+/** `symbols=AAPL,msft`: 1 to MAX_SYMBOLS_PER_REQUEST symbols, each validated like `symbol`. */
+const symbolListParam = z
+  .string()
+  .transform((list) => list.split(','))
+  .pipe(z.array(symbolSchema).min(1).max(MAX_SYMBOLS_PER_REQUEST))
+  .openapi({
+    type: 'string',
+    example: 'AAPL,MSFT',
+    description: `Comma-separated, at most ${MAX_SYMBOLS_PER_REQUEST}`,
+  });
+
 export const latestPriceRoute = createRoute({
   method: 'get',
   path: '/price/latest',
-  summary: 'The latest price of one symbol',
-  request: { query: z.object({ symbol: symbolSchema }) },
+  summary: 'The latest price of one symbol (symbol=), or of several (symbols=AAPL,MSFT)',
+  request: {
+    query: z
+      .object({
+        symbol: symbolSchema.optional(),
+        symbols: symbolListParam.optional(),
+      })
+      .refine((q) => (q.symbol === undefined) !== (q.symbols === undefined), {
+        message: 'give either symbol or symbols (comma-separated), not both',
+        path: ['symbol'],
+      }),
+  },
   responses: {
     ...commonErrors,
     200: {
-      description: 'The newest stored trade',
-      content: { 'application/json': { schema: latestPriceSchema } },
+      description:
+        'symbol=: the newest stored trade. symbols=: the same list as POST /price/latest',
+      content: { 'application/json': { schema: z.union([latestPriceSchema, latestPricesSchema]) } },
     },
-    400: errorResponse('Missing or malformed symbol'),
+    400: errorResponse('Missing or malformed symbol(s)'),
     404: errorResponse('Unknown symbol, or no trade stored for it yet'),
     503: errorResponse('The database is unreachable'),
   },
@@ -61,12 +92,7 @@ export const latestPricesRoute = createRoute({
       description: 'Latest prices in the order asked; symbols without a price are listed apart',
       content: {
         'application/json': {
-          schema: z.object({
-            prices: z.array(latestPriceSchema),
-            count: z.number().int(),
-            unknown: z.array(z.string()),
-            without_trades: z.array(z.string()),
-          }),
+          schema: latestPricesSchema,
         },
       },
     },
@@ -78,7 +104,19 @@ export const latestPricesRoute = createRoute({
 
 export function registerPriceRoutes(app: OpenAPIHono<AppEnv>, { sql }: ApiDeps) {
   app.openapi(latestPriceRoute, async (c) => {
-    const { symbol } = c.req.valid('query');
+    const { symbol, symbols } = c.req.valid('query');
+    if (symbol === undefined) {
+      const lookup = await fetchLatestPrices(sql, [...new Set(symbols)]);
+      return c.json(
+        {
+          prices: lookup.prices,
+          count: lookup.prices.length,
+          unknown: lookup.unknown,
+          without_trades: lookup.withoutTrades,
+        },
+        200,
+      );
+    }
     const { prices, unknown } = await fetchLatestPrices(sql, [symbol]);
     const [latest] = prices;
     if (unknown.length > 0)
