@@ -14,6 +14,7 @@ import {
 import { registerMethodNotAllowed } from './middleware/method-not-allowed.js';
 import { requestContext } from './middleware/request-context.js';
 import { requestMetrics } from './middleware/request-metrics.js';
+import { candlesRoute, registerCandlesRoutes } from './routes/candles/candles.routes.js';
 import { DOCS_PATH, OPENAPI_PATH, registerDocsRoutes } from './routes/docs.routes.js';
 import { metricsRoute, registerMetricsRoutes } from './routes/metrics.routes.js';
 import { ingestionStatusRoute, registerStatusRoutes } from './routes/status.routes.js';
@@ -66,6 +67,7 @@ export function createApp(deps: ApiDeps) {
   registerSymbolsRoutes(app, deps);
   registerPriceRoutes(app, deps);
   registerTradesRoutes(app, deps);
+  registerCandlesRoutes(app, deps);
   registerStatusRoutes(app, deps);
   registerMetricsRoutes(app, registry, deps);
   registerDocsRoutes(app);
@@ -76,6 +78,7 @@ export function createApp(deps: ApiDeps) {
     latestPriceRoute,
     latestPricesRoute,
     tradesRoute,
+    candlesRoute,
     ingestionStatusRoute,
     metricsRoute,
     { method: 'get', path: OPENAPI_PATH },

@@ -9,6 +9,7 @@ const ENDPOINTS = {
   latest_price: '/price/latest?symbol={symbol}',
   latest_prices: 'POST /price/latest {"symbols": [...]}',
   trades: '/trades?symbol={symbol}&start=&end=&limit=&order=&cursor=',
+  candles: '/candles?symbol={symbol}&interval=1m&start=&end=&limit=&fill=none|previous',
   ingestion_status: '/status/ingestion',
   metrics: '/metrics',
   openapi: '/openapi.json',

@@ -46,7 +46,7 @@ export function registerStatusRoutes(
   { sql, ingestionIntervalSeconds = 3 }: ApiDeps,
 ) {
   const staleAfter = STALE_AFTER_INTERVALS * ingestionIntervalSeconds;
-  const statusOf = (staleness: number | null) =>
+  const statusOf = (staleness: number | null): 'ok' | 'stale' | 'no_data' =>
     staleness === null ? 'no_data' : staleness > staleAfter ? 'stale' : 'ok';
   app.openapi(ingestionStatusRoute, async (c) => {
     const { checkedAt, symbols } = await fetchFreshness(sql);

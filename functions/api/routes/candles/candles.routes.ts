@@ -1,0 +1,133 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { AppError, invalidParameter } from '../../../../shared/http/app-error.js';
+import type { ApiDeps, AppEnv } from '../../app-env.js';
+import {
+  commonErrors,
+  decimalString,
+  errorResponse,
+  symbolSchema,
+  timestampString,
+} from '../../schemas/common.schemas.js';
+import { limitParam, timestampParam } from '../../schemas/query.schemas.js';
+import { symbolExists } from '../trades.queries.js';
+import { fetchCandles, fetchCloseBefore } from './candles.queries.js';
+import { fillPrevious, type Candle } from './fill-previous.js';
+import { bucketStart, INTERVAL_NAMES, INTERVALS, type IntervalName } from './intervals.js';
+
+const DEFAULT_LIMIT = 500;
+const MAX_LIMIT = 5_000;
+
+const intervalParam = z
+  .string()
+  .refine((value): value is IntervalName => value in INTERVALS, {
+    message: `must be one of ${INTERVAL_NAMES.join(', ')}`,
+  })
+  .openapi({ type: 'string', enum: INTERVAL_NAMES, example: '1m' });
+
+const candleSchema = z
+  .object({
+    timestamp: timestampString.openapi({ description: 'Bucket start, aligned to UTC' }),
+    open: decimalString('187.10'),
+    high: decimalString('187.40'),
+    low: decimalString('187.02'),
+    close: decimalString('187.23'),
+    volume: decimalString('52100'),
+    vwap: decimalString('187.21352239'),
+    trade_count: z.number().int(),
+  })
+  .openapi('Candle');
+
+export const candlesRoute = createRoute({
+  method: 'get',
+  path: '/candles',
+  summary: 'OHLCV, vwap and trade count per UTC-aligned bucket, aggregated on demand',
+  request: {
+    query: z.object({
+      symbol: symbolSchema,
+      interval: intervalParam,
+      start: timestampParam('Inclusive; default: end minus limit buckets'),
+      end: timestampParam('Exclusive; default: now'),
+      limit: limitParam(DEFAULT_LIMIT, MAX_LIMIT),
+      fill: z
+        .enum(['none', 'previous'])
+        .optional()
+        .transform((fill) => fill ?? 'none')
+        .openapi({
+          type: 'string',
+          enum: ['none', 'previous'],
+          description:
+            'none (default): empty buckets omitted; previous: zero-volume candles at the previous close',
+        }),
+    }),
+  },
+  responses: {
+    ...commonErrors,
+    200: {
+      description:
+        'Candles in time order. At most `limit` buckets are covered per request; next_start, when not null, is where the next request starts.',
+      content: {
+        'application/json': {
+          schema: z.object({
+            symbol: z.string(),
+            interval: z.string(),
+            start: timestampString,
+            end: timestampString,
+            fill: z.enum(['none', 'previous']),
+            count: z.number().int(),
+            candles: z.array(candleSchema),
+            next_start: timestampString.nullable(),
+          }),
+        },
+      },
+    },
+    400: errorResponse('A malformed parameter, an unsupported interval, or start not before end'),
+    404: errorResponse('Unknown symbol'),
+    503: errorResponse('The database is unreachable'),
+  },
+});
+
+export function registerCandlesRoutes(app: OpenAPIHono<AppEnv>, { sql }: ApiDeps) {
+  app.openapi(candlesRoute, async (c) => {
+    const query = c.req.valid('query');
+    const intervalMs = INTERVALS[query.interval];
+    const end = query.end ?? new Date();
+    const start =
+      query.start ??
+      new Date(bucketStart(end.getTime() - 1, intervalMs) - (query.limit - 1) * intervalMs);
+    if (start.getTime() >= end.getTime()) throw invalidParameter('start', 'must be before end');
+    // Work is bounded by `limit` buckets, whatever the range: the rest is the next request's.
+    const firstBucketMs = bucketStart(start.getTime(), intervalMs);
+    const windowEndMs = Math.min(end.getTime(), firstBucketMs + query.limit * intervalMs);
+    const windowEnd = new Date(windowEndMs);
+    const [rows, previousClose] = await Promise.all([
+      fetchCandles(sql, { symbol: query.symbol, intervalMs, start, end: windowEnd }),
+      query.fill === 'previous'
+        ? fetchCloseBefore(sql, query.symbol, start)
+        : Promise.resolve(null),
+    ]);
+    if (rows.length === 0 && previousClose === null && !(await symbolExists(sql, query.symbol))) {
+      throw new AppError(404, 'symbol_not_found', `Unknown symbol: ${query.symbol}`);
+    }
+    const traded: Candle[] = rows.map(({ bucket, ...candle }) => ({
+      timestamp: bucket.toISOString(),
+      ...candle,
+    }));
+    const candles =
+      query.fill === 'previous'
+        ? fillPrevious(traded, { firstBucketMs, endMs: windowEndMs, intervalMs, previousClose })
+        : traded;
+    return c.json(
+      {
+        symbol: query.symbol,
+        interval: query.interval,
+        start: start.toISOString(),
+        end: end.toISOString(),
+        fill: query.fill,
+        count: candles.length,
+        candles,
+        next_start: windowEndMs < end.getTime() ? windowEnd.toISOString() : null,
+      },
+      200,
+    );
+  });
+}
