@@ -1,16 +1,9 @@
 import type { Sql } from '../../../../shared/db/client.js';
+import type { Candle } from './fill-previous.js';
 import { BUCKET_ORIGIN_MS } from './intervals.js';
 
-export interface CandleRow {
-  bucket: Date;
-  open: string;
-  high: string;
-  low: string;
-  close: string;
-  volume: string;
-  vwap: string;
-  trade_count: number;
-}
+/** A candle as the database returns it: the bucket start as a Date. */
+export type CandleRow = Omit<Candle, 'timestamp'> & { bucket: Date };
 
 export interface CandleQuery {
   symbol: string;
