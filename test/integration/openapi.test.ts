@@ -44,6 +44,7 @@ describe('GET /openapi.json', () => {
       'GET /price/latest': ['200', '400', '404', '500', '503'],
       'POST /price/latest': ['200', '400', '413', '500', '503'],
       'GET /trades': ['200', '400', '404', '500', '503'],
+      'GET /candles': ['200', '400', '404', '500', '503'],
       'GET /status/ingestion': ['200', '500', '503'],
       'GET /metrics': ['200', '500'],
     });
