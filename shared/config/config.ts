@@ -21,6 +21,8 @@ const pubsubName = z
 /** Every variable the functions read, with its default. `.env.example` documents each. */
 export const configSchema = z.object({
   DATABASE_URL: databaseUrl.optional(),
+  /** Overrides the URL's password: in the cloud it comes from Secret Manager, the URL from plain env. */
+  DATABASE_PASSWORD: z.string().min(1).optional(),
   GOOGLE_CLOUD_PROJECT: z
     .string()
     .regex(/^[a-z][a-z0-9-]{1,62}$/, 'must be a project id')

@@ -206,3 +206,26 @@ describe('persist', () => {
     }
   });
 });
+
+describe('database connection settings', () => {
+  it('DATABASE_PASSWORD overrides the URL password (the URL can live in plain env, the password in a secret)', async () => {
+    const url = new URL(db.url);
+    const realPassword = decodeURIComponent(url.password);
+    url.password = 'wrong';
+    const withSecret = createSql({
+      DATABASE_URL: url.toString(),
+      DATABASE_PASSWORD: realPassword,
+      DB_POOL_MAX: 1,
+      DB_CONNECT_TIMEOUT_SECONDS: 3,
+    });
+    expect(await withSecret`select 1 as ok`).toEqual([{ ok: 1 }]);
+    await withSecret.end();
+    const without = createSql({
+      DATABASE_URL: url.toString(),
+      DB_POOL_MAX: 1,
+      DB_CONNECT_TIMEOUT_SECONDS: 3,
+    });
+    await expect(without`select 1`).rejects.toMatchObject({ code: '28P01' });
+    await without.end();
+  });
+});
