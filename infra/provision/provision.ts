@@ -1,0 +1,84 @@
+import type { PubSub } from '@google-cloud/pubsub';
+import type { CloudSchedulerClient } from '@google-cloud/scheduler';
+import type { ProvisionConfig } from '../../shared/config/provision-config.js';
+import { describeAction, type ProvisionAction } from './actions.js';
+import { applyPubSubActions } from './apply-pubsub.js';
+import { desiredPubSub } from './desired-state.js';
+import { dryRunObservation } from './observed-state.js';
+import { observePubSub } from './observe-pubsub.js';
+import { planPubSub } from './pubsub-plan.js';
+import { applySchedulerActions, observeSchedulerJob } from './scheduler-executor.js';
+import { desiredSchedulerJob, planScheduler } from './scheduler-plan.js';
+
+/** The clients a real run uses; undefined scheduler skips the job (the emulator has none). */
+export interface ProvisionClients {
+  pubsub: PubSub;
+  scheduler?: CloudSchedulerClient | undefined;
+}
+
+/** Options for {@link provision}. */
+export interface ProvisionOptions {
+  /** Read and change IAM policies (false against the emulator). */
+  iam: boolean;
+  /** Receives one line per action carried out or skipped. */
+  onAction?: (line: string) => void;
+}
+
+/** Thrown after the rest of the plan is applied when part of it needs something done first. */
+export class ProvisionBlockedError extends Error {
+  override readonly name = 'ProvisionBlockedError';
+}
+
+/**
+ * The plan a dry run prints: computed from the configuration alone, against an empty project,
+ * without creating a client or calling anything.
+ */
+export function dryRunPlan(config: ProvisionConfig): ProvisionAction[] {
+  const pubsub = desiredPubSub(config);
+  const topic = `projects/${pubsub.projectId}/topics/${pubsub.topic}`;
+  return [
+    ...planPubSub(pubsub, dryRunObservation(topic)),
+    ...planScheduler(desiredSchedulerJob(config), undefined),
+  ];
+}
+
+/**
+ * Observes, plans and applies: idempotent, so a second run finds nothing to do.
+ *
+ * @returns the actions carried out.
+ * @throws ProvisionBlockedError when the persist trigger's subscription does not exist yet.
+ */
+export async function provision(
+  config: ProvisionConfig,
+  clients: ProvisionClients,
+  { iam, onAction }: ProvisionOptions,
+): Promise<ProvisionAction[]> {
+  const desired = desiredPubSub(config);
+  const pubsubPlan = planPubSub(
+    desired,
+    await observePubSub(clients.pubsub, desired, { readIam: iam }),
+  );
+  await applyPubSubActions(clients.pubsub, pubsubPlan, {
+    grantRoles: iam,
+    onDone: (action, outcome) =>
+      onAction?.(
+        `${outcome === 'done' ? 'done' : 'skipped (no IAM here)'}: ${describeAction(action)}`,
+      ),
+  });
+
+  let schedulerPlan: ProvisionAction[] = [];
+  if (clients.scheduler !== undefined) {
+    const job = desiredSchedulerJob(config);
+    schedulerPlan = planScheduler(
+      job,
+      await observeSchedulerJob(clients.scheduler, job.name ?? ''),
+    );
+    await applySchedulerActions(clients.scheduler, schedulerPlan, (action) =>
+      onAction?.(`done: ${describeAction(action)}`),
+    );
+  }
+
+  const blocked = pubsubPlan.filter((a) => a.kind === 'blocked');
+  if (blocked.length > 0) throw new ProvisionBlockedError(blocked.map(describeAction).join('; '));
+  return [...pubsubPlan, ...schedulerPlan];
+}
