@@ -178,8 +178,10 @@ async function stopServer(
   persistent: boolean,
 ): Promise<void> {
   const postmasterPid = await readPostmasterPid(dataDir);
-  const knownDead = postmasterPid !== undefined && !isProcessAlive(postmasterPid);
-  // Its stop() would only wait out the timeout for a server that has already exited.
+  // PostgreSQL deletes postmaster.pid on a clean shutdown (Ctrl-C reaches it directly, as it shares
+  // our process group), so no file means no server; a file whose process is gone is a crash.
+  // Either way its stop() would only wait out the timeout for an exit event that already came.
+  const knownDead = postmasterPid === undefined || !isProcessAlive(postmasterPid);
   const stopped = knownDead || (await withTimeout(server.stop(), STOP_TIMEOUT_MS));
   if (!stopped && postmasterPid !== undefined && isProcessAlive(postmasterPid)) {
     // A hung fast shutdown: SIGQUIT is PostgreSQL's immediate shutdown, which also ends its backends.
