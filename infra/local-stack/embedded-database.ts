@@ -181,9 +181,12 @@ async function stopServer(
   // PostgreSQL deletes postmaster.pid on a clean shutdown (Ctrl-C reaches it directly, as it shares
   // our process group), so no file means no server; a file whose process is gone is a crash.
   // Either way its stop() would only wait out the timeout for an exit event that already came.
-  const knownDead = postmasterPid === undefined || !isProcessAlive(postmasterPid);
-  const stopped = knownDead || (await withTimeout(server.stop(), STOP_TIMEOUT_MS));
-  if (!stopped && postmasterPid !== undefined && isProcessAlive(postmasterPid)) {
+  const running = postmasterPid !== undefined && isProcessAlive(postmasterPid);
+  if (
+    running &&
+    !(await withTimeout(server.stop(), STOP_TIMEOUT_MS)) &&
+    isProcessAlive(postmasterPid)
+  ) {
     // A hung fast shutdown: SIGQUIT is PostgreSQL's immediate shutdown, which also ends its backends.
     signal(postmasterPid, 'SIGQUIT');
     await waitUntil(() => !isProcessAlive(postmasterPid), 5000);
