@@ -4,24 +4,14 @@
  */
 import { loadLocalStackConfig } from '../shared/config/local-stack-config.js';
 import { applyMigrations } from './apply-migrations.js';
-import { startEmbeddedDatabase, type EmbeddedDatabase } from './local-stack/embedded-database.js';
+import { openLocalDatabase } from './local-stack/local-database.js';
 import { runCli } from './run-cli.js';
 
 await runCli('migrate', process.env, async (config, logger) => {
-  const stack = loadLocalStackConfig(process.env);
-  let embedded: EmbeddedDatabase | undefined;
+  const database = await openLocalDatabase(config, loadLocalStackConfig(process.env), logger);
   try {
-    let databaseUrl = config.DATABASE_URL;
-    if (databaseUrl === undefined) {
-      logger.info(
-        { data_dir: stack.postgresDir },
-        'DATABASE_URL is not set: migrating the local embedded database',
-      );
-      embedded = await startEmbeddedDatabase({ dataDir: stack.postgresDir });
-      databaseUrl = embedded.url;
-    }
-    await applyMigrations(databaseUrl, config, logger);
+    await applyMigrations(database.url, config, logger);
   } finally {
-    await embedded?.stop();
+    await database.stop();
   }
 });

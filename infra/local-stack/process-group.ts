@@ -1,4 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { settlesWithin } from './settles-within.js';
 
 const KILL_WAIT_MS = 2000;
 const GROUP_POLL_MS = 50;
@@ -68,7 +70,7 @@ function waitForExit(child: ChildProcess): Promise<void> {
  */
 async function allGone(exited: Promise<void>, pgid: number, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
-  if ((await raceTimeout(exited, ms)) === 'timeout') return false;
+  if (!(await settlesWithin(exited, ms))) return false;
   while (isProcessGroupAlive(pgid)) {
     if (Date.now() >= deadline) return false;
     await sleep(GROUP_POLL_MS);
@@ -83,24 +85,6 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
     // ESRCH: the whole group is already gone, which is the goal.
     if (errorCode(error) !== 'ESRCH') throw error;
   }
-}
-
-async function raceTimeout(promise: Promise<void>, ms: number): Promise<'done' | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => {
-      resolve('timeout');
-    }, ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => 'done' as const), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function errorCode(error: unknown): unknown {

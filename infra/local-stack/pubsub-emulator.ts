@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createInterface } from 'node:readline';
 import { PubSub } from '@google-cloud/pubsub';
 import getPort from 'get-port';
@@ -286,8 +287,4 @@ async function ignoreAlreadyExists(call: Promise<unknown>): Promise<boolean> {
       return false;
     throw error;
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
