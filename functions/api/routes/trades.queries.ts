@@ -44,10 +44,3 @@ export async function fetchTradesPage(sql: Sql, query: TradesPageQuery): Promise
     ${ordering}
     limit ${limit + 1}`;
 }
-
-export async function symbolExists(sql: Sql, symbol: string): Promise<boolean> {
-  const [row] = await sql<
-    { exists: boolean }[]
-  >`select exists (select 1 from symbols where symbol = ${symbol})`;
-  return row?.exists === true;
-}

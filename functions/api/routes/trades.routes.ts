@@ -10,7 +10,8 @@ import {
 } from '../schemas/common.schemas.js';
 import { limitParam, orderParam, timestampParam } from '../schemas/query.schemas.js';
 import { decodeCursor, encodeCursor, type TradesCursor } from './trades-cursor.js';
-import { fetchTradesPage, symbolExists } from './trades.queries.js';
+import { symbolExists } from './symbols.queries.js';
+import { fetchTradesPage } from './trades.queries.js';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1_000;

@@ -9,7 +9,7 @@ import {
   timestampString,
 } from '../../schemas/common.schemas.js';
 import { limitParam, timestampParam } from '../../schemas/query.schemas.js';
-import { symbolExists } from '../trades.queries.js';
+import { symbolExists } from '../symbols.queries.js';
 import { fetchCandles, fetchCloseBefore } from './candles.queries.js';
 import { fillPrevious, type Candle } from './fill-previous.js';
 import { bucketStart, INTERVAL_NAMES, INTERVALS, type IntervalName } from './intervals.js';
