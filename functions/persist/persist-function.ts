@@ -1,4 +1,5 @@
 import type { Config } from '../../shared/config/config.js';
+import { PERSIST_CONNECTION_SETTINGS } from '../../shared/db/candle-cache.js';
 import { createSql } from '../../shared/db/client.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import { createPersistHandler } from './persist.handler.js';
@@ -6,7 +7,7 @@ import { createPersistHandler } from './persist.handler.js';
 /** The persist function as deployed: its own pool and logger, created once per instance. */
 export function createPersistFunction(config: Config) {
   return createPersistHandler({
-    sql: createSql(config),
+    sql: createSql(config, { connection: PERSIST_CONNECTION_SETTINGS }),
     logger: createLogger({ level: config.LOG_LEVEL, base: { function: 'persist' } }),
   });
 }

@@ -53,6 +53,8 @@ export function createPersistHandler({ sql, logger, now = Date.now }: PersistDep
           received: result.received,
           inserted: result.inserted,
           duplicates: result.duplicates,
+          late: result.late,
+          candles_invalidated: result.candlesInvalidated,
         },
         `stored ${result.inserted} of ${result.received} trades`,
       );

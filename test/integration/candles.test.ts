@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/api/app.js';
-import { INTERVAL_NAMES, INTERVALS } from '../../functions/api/routes/candles/intervals.js';
+import { INTERVAL_NAMES, INTERVALS } from '../../shared/market/candle-intervals.js';
 import { createPersistHandler } from '../../functions/persist/persist.handler.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { fromUnits, referenceCandles, type ReferenceTrade } from '../support/exact-candles.js';
@@ -52,8 +52,8 @@ describe('GET /candles', () => {
   it('equals an independent exact computation for every interval, field by field', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(trade, { minLength: 1, maxLength: 120 }),
-        fc.integer({ min: 1, max: 3 }),
+        fc.array(trade, { minLength: 2, maxLength: 120 }),
+        fc.integer({ min: 2, max: 4 }),
         async (generated, messages) => {
           const symbol = `P${++run}`;
           await db.sql`insert into symbols (symbol, name) values (${symbol}, 'property')`;
@@ -64,9 +64,9 @@ describe('GET /candles', () => {
             volume: fromUnits(t.volume),
           }));
           const perMessage = Math.ceil(trades.length / messages);
-          for (let m = 0; m < messages; m++) {
+          const publish = async (m: number) => {
             const batch = trades.slice(m * perMessage, (m + 1) * perMessage);
-            if (batch.length === 0) continue;
+            if (batch.length === 0) return;
             await persist(
               pubsubEvent({
                 v: 1,
@@ -80,15 +80,27 @@ describe('GET /candles', () => {
                 })),
               }),
             );
-          }
-          for (const interval of INTERVAL_NAMES) {
-            const response = await app.request(
-              `/candles?symbol=${symbol}&interval=${interval}&start=${new Date(START).toISOString()}&end=${new Date(END).toISOString()}&limit=5000`,
-            );
-            expect(response.status, interval).toBe(200);
-            const body = (await response.json()) as Candles;
-            expect(body.candles, interval).toEqual(referenceCandles(trades, INTERVALS[interval]));
-          }
+          };
+          const expectCandles = async (published: ReferenceTrade[], label: string) => {
+            for (const interval of INTERVAL_NAMES) {
+              const response = await app.request(
+                `/candles?symbol=${symbol}&interval=${interval}&start=${new Date(START).toISOString()}&end=${new Date(END).toISOString()}&limit=5000`,
+              );
+              expect(response.status, `${label} ${interval}`).toBe(200);
+              const body = (await response.json()) as Candles;
+              expect(body.candles, `${label} ${interval}`).toEqual(
+                referenceCandles(published, INTERVALS[interval]),
+              );
+            }
+          };
+          // The first messages, then every interval twice: computed and stored, then from the store.
+          for (let m = 0; m < messages - 1; m++) await publish(m);
+          const early = trades.slice(0, (messages - 1) * perMessage);
+          await expectCandles(early, 'computed');
+          await expectCandles(early, 'stored');
+          // The last message arrives late, into stored buckets: the next answers include it.
+          await publish(messages - 1);
+          await expectCandles(trades, 'after a late message');
         },
       ),
       { numRuns: 12, seed: 20261121, endOnFailure: true },

@@ -10,9 +10,15 @@ import {
 } from '../../schemas/common.schemas.js';
 import { limitParam, timestampParam } from '../../schemas/query.schemas.js';
 import { symbolExists } from '../symbols.queries.js';
-import { fetchCandles, fetchCloseBefore } from './candles.queries.js';
+import { fetchCloseBefore } from './candles.queries.js';
+import { loadCandles } from './load-candles.js';
 import { fillPrevious, type Candle } from './fill-previous.js';
-import { bucketStart, INTERVAL_NAMES, INTERVALS, type IntervalName } from './intervals.js';
+import {
+  bucketStart,
+  INTERVAL_NAMES,
+  INTERVALS,
+  type IntervalName,
+} from '../../../../shared/market/candle-intervals.js';
 
 const DEFAULT_LIMIT = 500;
 const MAX_LIMIT = 5_000;
@@ -99,8 +105,12 @@ export function registerCandlesRoutes(app: OpenAPIHono<AppEnv>, { sql }: ApiDeps
     const firstBucketMs = bucketStart(start.getTime(), intervalMs);
     const windowEndMs = Math.min(end.getTime(), firstBucketMs + query.limit * intervalMs);
     const windowEnd = new Date(windowEndMs);
-    const [rows, previousClose] = await Promise.all([
-      fetchCandles(sql, { symbol: query.symbol, intervalMs, start, end: windowEnd }),
+    const [{ rows }, previousClose] = await Promise.all([
+      loadCandles(
+        sql,
+        { symbol: query.symbol, intervalMs, startMs: start.getTime(), endMs: windowEndMs },
+        Date.now(),
+      ),
       query.fill === 'previous'
         ? fetchCloseBefore(sql, query.symbol, start)
         : Promise.resolve(null),

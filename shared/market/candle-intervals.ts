@@ -31,3 +31,12 @@ export const BUCKET_ORIGIN_MS = Date.UTC(1970, 0, 5);
 export function bucketStart(ms: number, intervalMs: number): number {
   return BUCKET_ORIGIN_MS + Math.floor((ms - BUCKET_ORIGIN_MS) / intervalMs) * intervalMs;
 }
+
+/** Each interval's length in seconds, as the `candles` table keys it. */
+export const INTERVAL_SECONDS = Object.values(INTERVALS).map((ms) => ms / 1000);
+
+/** The first bucket boundary at or after `ms`. */
+export function bucketCeil(ms: number, intervalMs: number): number {
+  const start = bucketStart(ms, intervalMs);
+  return start === ms ? ms : start + intervalMs;
+}
