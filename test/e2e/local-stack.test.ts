@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import getPort from 'get-port';
 import { afterAll, describe, expect, it } from 'vitest';
+import { checkReadApi } from '../checks/read-api-check.js';
 import { skipWithoutEmulator } from '../support/emulator-required.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -166,7 +167,7 @@ describe.skipIf(skipWithoutEmulator)('npm start (the local stack)', () => {
     await expect(fetch(`${api}/health`)).rejects.toThrow();
   }, 120_000);
 
-  it('continues each price series where it stopped after a restart', async () => {
+  it('continues each price series where it stopped after a restart; the read API passes its check', async () => {
     expect(stoppedAt).toBeDefined();
     const stack = start();
     let exitCode: number | null = null;
@@ -184,6 +185,12 @@ describe.skipIf(skipWithoutEmulator)('npm start (the local stack)', () => {
           250,
         );
         expect(Math.abs(Number(resumed.price) / Number(stoppedAt?.price) - 1)).toBeLessThan(0.05);
+        // Issue 3's acceptance check, with trades it publishes itself through persist.
+        await checkReadApi({
+          apiUrl: api,
+          persistUrl: `http://127.0.0.1:${persistPort}`,
+          symbol: 'AAPL',
+        });
       });
     } finally {
       exitCode = await interrupt(stack);
