@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import {
   MAX_FUTURE_SKEW_MS,
@@ -48,6 +49,40 @@ export function payloadBytes(data: PubSubEventData | undefined): Buffer | undefi
     : undefined;
 }
 
+/**
+ * The Pub/Sub data of a persist event. The Functions Framework turns a push into a CloudEvent only
+ * when the push has a subscription and its message a messageId and non-empty data; any other push
+ * (a message with attributes only, which Pub/Sub allows) reaches the function as the raw push
+ * body, with neither `data` nor `id`. Without this, such a message could not even be recorded.
+ */
+export function pubsubDataOf(event: {
+  data?: PubSubEventData | undefined;
+}): PubSubEventData | undefined {
+  if (event.data !== undefined) return event.data;
+  const message: unknown = 'message' in event ? event.message : undefined;
+  if (typeof message !== 'object' || message === null) return undefined;
+  const subscription: unknown = 'subscription' in event ? event.subscription : undefined;
+  // Any JSON may stand in `message`: decodeMessage and messageIdOf read it through typeof checks.
+  return { message, ...(typeof subscription === 'string' ? { subscription } : {}) };
+}
+
+/**
+ * The message's id: Pub/Sub's messageId, else the CloudEvent id, else (a forged push that has
+ * neither) a hash of what it carried, so that its redeliveries are still one rejected row.
+ */
+export function messageIdOf(
+  event: { id?: string | undefined },
+  data: PubSubEventData | undefined,
+): string {
+  const messageId: unknown = data?.message?.messageId;
+  if (typeof messageId === 'string' && messageId !== '') return messageId;
+  const eventId: unknown = event.id;
+  if (typeof eventId === 'string' && eventId !== '') return eventId;
+  return `unidentified-${createHash('sha256')
+    .update(JSON.stringify(data ?? null))
+    .digest('hex')}`;
+}
+
 function reject(reason: RejectionReason, message: string, details?: unknown): Decoded {
   return details === undefined
     ? { ok: false, reason, message }
@@ -60,7 +95,8 @@ function reject(reason: RejectionReason, message: string, details?: unknown): De
  */
 export function decodeMessage(data: PubSubEventData | undefined, nowMs: number): Decoded {
   const message = data?.message;
-  if (typeof message !== 'object' || typeof message.data !== 'string') {
+  // Pub/Sub allows a message with attributes only: its data is empty or absent.
+  if (typeof message !== 'object' || typeof message.data !== 'string' || message.data === '') {
     return reject('not_a_pubsub_message', 'event data has no message.data');
   }
   const schema = message.attributes?.[SCHEMA_ATTRIBUTE];
