@@ -15,6 +15,8 @@ export function createApiFunction(config: Config) {
     logger: createLogger({ level: config.LOG_LEVEL, base: { function: 'api' } }),
     bodyLimitBytes: config.API_BODY_LIMIT_BYTES,
     ingestionIntervalSeconds: config.INGESTION_INTERVAL_SECONDS,
+    requireApiKey: config.REQUIRE_API_KEY,
+    corsAllowedOrigins: config.CORS_ALLOWED_ORIGINS,
   });
   return getRequestListener(app.fetch);
 }

@@ -1,3 +1,4 @@
+import type { ApiKeyIdentity } from '../../shared/auth/api-key-store.js';
 import type { Sql } from '../../shared/db/client.js';
 import type { Logger } from '../../shared/logging/logger.js';
 
@@ -11,9 +12,21 @@ export interface ApiDeps {
   ingestionIntervalSeconds?: number;
   /** How long /health waits for the database before answering 503. */
   healthTimeoutMs?: number;
+  /** true: the read routes need an API key too; admin routes always need an admin key. */
+  requireApiKey?: boolean;
+  /** Browser origins allowed to call the api (`*`: any); none by default. */
+  corsAllowedOrigins?: string[];
 }
+
+/** The caller's API key: none sent, one that matches no key in force, or whose key it is. */
+export type ApiKeyLookup =
+  { state: 'missing' } | { state: 'unknown' } | { state: 'valid'; key: ApiKeyIdentity };
 
 /** Hono's environment for this app: per-request variables set by the middleware. */
 export interface AppEnv {
-  Variables: { requestId: string };
+  Variables: {
+    requestId: string;
+    /** Looks the X-API-Key header up once per request, on first use. */
+    apiKey: () => Promise<ApiKeyLookup>;
+  };
 }

@@ -11,9 +11,18 @@ import {
   sendError,
   validationError,
 } from './middleware/error-handler.js';
+import { apiKeyAuth } from './middleware/api-key-auth.js';
+import { corsAllowList } from './middleware/cors.js';
 import { registerMethodNotAllowed } from './middleware/method-not-allowed.js';
 import { requestContext } from './middleware/request-context.js';
 import { requestMetrics } from './middleware/request-metrics.js';
+import {
+  createSymbolRoute,
+  deleteSymbolRoute,
+  registerAdminSymbolsRoutes,
+  updateSymbolRoute,
+} from './routes/admin/admin-symbols.routes.js';
+import { registerRejectedRoutes, rejectedRoute } from './routes/admin/rejected.routes.js';
 import { candlesRoute, registerCandlesRoutes } from './routes/candles/candles.routes.js';
 import { DOCS_PATH, OPENAPI_PATH, registerDocsRoutes } from './routes/docs.routes.js';
 import { metricsRoute, registerMetricsRoutes } from './routes/metrics.routes.js';
@@ -23,8 +32,18 @@ import { latestPriceRoute, latestPricesRoute, registerPriceRoutes } from './rout
 import { registerRootRoutes, rootRoute } from './routes/root.routes.js';
 import { registerSymbolsRoutes, symbolsRoute } from './routes/symbols.routes.js';
 import { registerTradesRoutes, tradesRoute } from './routes/trades.routes.js';
+import { documentApiKeys } from './schemas/security.schemas.js';
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/**
+ * What anyone may call even with REQUIRE_API_KEY=true: load balancers and uptime checks need
+ * /health, and the index and the docs only describe the api (admin routes included: knowing they
+ * exist grants nothing). /metrics is not open: it lists every symbol and its freshness.
+ */
+const OPEN_PATHS = new Set(['/', '/health', OPENAPI_PATH, DOCS_PATH]);
+const isOpenPath = (path: string) =>
+  OPEN_PATHS.has(path) || path.startsWith(`${DOCS_PATH}/assets/`);
 
 /**
  * The API as a Hono app, independent of how it is served: the Functions Framework in the cloud,
@@ -47,6 +66,7 @@ export function createApp(deps: ApiDeps) {
   app.use(requestContext({ logger: deps.logger }));
   app.use(requestMetrics({ registry }));
   app.use(secureHeaders());
+  app.use(corsAllowList({ allowedOrigins: deps.corsAllowedOrigins ?? [] }));
   app.use(
     bodyLimit({
       maxSize: deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
@@ -61,6 +81,8 @@ export function createApp(deps: ApiDeps) {
         ),
     }),
   );
+  const requireApiKey = deps.requireApiKey ?? false;
+  app.use(apiKeyAuth({ sql: deps.sql, requireApiKey, isOpen: isOpenPath }));
 
   registerRootRoutes(app);
   registerHealthRoutes(app, deps);
@@ -70,11 +92,18 @@ export function createApp(deps: ApiDeps) {
   registerCandlesRoutes(app, deps);
   registerStatusRoutes(app, deps);
   registerMetricsRoutes(app, registry, deps);
+  registerAdminSymbolsRoutes(app, deps);
+  registerRejectedRoutes(app, deps);
   registerDocsRoutes(app);
+  documentApiKeys(app, { requireApiKey, isOpen: isOpenPath });
   registerMethodNotAllowed(app, [
     rootRoute,
     healthRoute,
     symbolsRoute,
+    createSymbolRoute,
+    updateSymbolRoute,
+    deleteSymbolRoute,
+    rejectedRoute,
     latestPriceRoute,
     latestPricesRoute,
     tradesRoute,

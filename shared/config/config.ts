@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './config-error.js';
+import { corsOriginsSchema } from './cors-origins.js';
 import { DEFAULT_SYMBOLS_VALUE, symbolListSchema } from './default-symbols.js';
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -40,6 +41,13 @@ export const configSchema = z.object({
   DB_POOL_MAX: integer(1, 100).default(5),
   DB_CONNECT_TIMEOUT_SECONDS: integer(1, 60).default(3),
   API_BODY_LIMIT_BYTES: integer(1_024, 32 * 1024 * 1024).default(1024 * 1024),
+  /** true: the read routes need a key too (admin routes always need an admin key). Anything but
+   * true/false stops start-up: a typo must not silently leave the api open. */
+  REQUIRE_API_KEY: z
+    .enum(['true', 'false'], { message: 'must be true or false' })
+    .default('false')
+    .transform((value) => value === 'true'),
+  CORS_ALLOWED_ORIGINS: corsOriginsSchema.default([]),
 });
 
 export type Config = z.infer<typeof configSchema>;

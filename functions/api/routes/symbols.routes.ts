@@ -1,15 +1,8 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiDeps, AppEnv } from '../app-env.js';
-import { errorResponse, timestampString, commonErrors } from '../schemas/common.schemas.js';
-
-const symbolRowSchema = z
-  .object({
-    symbol: z.string(),
-    name: z.string(),
-    active: z.boolean(),
-    created_at: timestampString,
-  })
-  .openapi('Symbol');
+import { errorResponse, commonErrors } from '../schemas/common.schemas.js';
+import { symbolRowSchema } from '../schemas/symbol.schemas.js';
+import { listActiveSymbols } from './symbols.queries.js';
 
 export const symbolsRoute = createRoute({
   method: 'get',
@@ -31,9 +24,7 @@ export const symbolsRoute = createRoute({
 
 export function registerSymbolsRoutes(app: OpenAPIHono<AppEnv>, { sql }: ApiDeps) {
   app.openapi(symbolsRoute, async (c) => {
-    const rows = await sql<{ symbol: string; name: string; active: boolean; created_at: Date }[]>`
-      select symbol, name, active, created_at from symbols where active order by symbol`;
-    const symbols = rows.map((row) => ({ ...row, created_at: row.created_at.toISOString() }));
+    const symbols = await listActiveSymbols(sql);
     return c.json({ symbols, count: symbols.length }, 200);
   });
 }

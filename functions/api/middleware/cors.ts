@@ -1,0 +1,34 @@
+import type { MiddlewareHandler } from 'hono';
+import { cors } from 'hono/cors';
+import type { AppEnv } from '../app-env.js';
+
+export interface CorsAllowListOptions {
+  /** Origins exactly as browsers send them; `['*']` for any; empty: no cross-origin access. */
+  allowedOrigins?: string[];
+}
+
+/**
+ * CORS for the browser origins of the allow-list (CORS_ALLOWED_ORIGINS), answering their
+ * preflights. A request without an Origin header is no browser's cross-origin request and passes
+ * untouched, so a plain OPTIONS still gets the 405 handler's Allow list. No credentials mode:
+ * keys travel in a header, never in cookies.
+ */
+export const corsAllowList = ({
+  allowedOrigins = [],
+}: CorsAllowListOptions = {}): MiddlewareHandler<AppEnv> => {
+  if (allowedOrigins.length === 0) return (_c, next) => next();
+  const handler = cors({
+    origin: allowedOrigins.includes('*') ? '*' : allowedOrigins,
+    allowMethods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
+    allowHeaders: ['Content-Type', 'X-API-Key', 'X-Request-Id'],
+    exposeHeaders: ['X-Request-Id'],
+    maxAge: 600,
+  });
+  return async (c, next) => {
+    if (c.req.header('origin') === undefined) {
+      await next();
+      return;
+    }
+    return handler(c, next);
+  };
+};

@@ -1,0 +1,119 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { AppError } from '../../../../shared/http/app-error.js';
+import type { ApiDeps, AppEnv } from '../../app-env.js';
+import { requireRole } from '../../middleware/api-key-auth.js';
+import { errorResponse, symbolSchema } from '../../schemas/common.schemas.js';
+import { adminErrors, apiKeySecurity } from '../../schemas/security.schemas.js';
+import { symbolNameSchema, symbolRowSchema } from '../../schemas/symbol.schemas.js';
+import { createSymbol, updateSymbol } from '../symbols.queries.js';
+import { adminActor } from './admin-actor.js';
+
+const symbolResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: symbolRowSchema } },
+});
+
+const symbolParams = z.object({
+  symbol: symbolSchema.openapi({ param: { name: 'symbol', in: 'path' } }),
+});
+
+const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+});
+
+export const createSymbolRoute = createRoute({
+  method: 'post',
+  path: '/symbols',
+  summary: 'Add a symbol (admin): the next ingest run starts trading it',
+  security: apiKeySecurity,
+  middleware: [requireRole('admin')] as const,
+  request: {
+    body: jsonBody(
+      z.strictObject({
+        symbol: symbolSchema,
+        name: symbolNameSchema,
+        active: z.boolean().optional().openapi({ description: 'Default true' }),
+      }),
+    ),
+  },
+  responses: {
+    ...adminErrors,
+    201: symbolResponse('Created'),
+    400: errorResponse('Malformed body'),
+    409: errorResponse('The symbol exists already (PATCH it to rename or reactivate)'),
+    413: errorResponse('Body too large'),
+  },
+});
+
+export const updateSymbolRoute = createRoute({
+  method: 'patch',
+  path: '/symbols/{symbol}',
+  summary: 'Rename, activate or deactivate a symbol (admin)',
+  security: apiKeySecurity,
+  middleware: [requireRole('admin')] as const,
+  request: {
+    params: symbolParams,
+    body: jsonBody(
+      z
+        .strictObject({ name: symbolNameSchema.optional(), active: z.boolean().optional() })
+        .refine((body) => body.name !== undefined || body.active !== undefined, {
+          message: 'give name, active or both',
+          path: ['name'],
+        }),
+    ),
+  },
+  responses: {
+    ...adminErrors,
+    200: symbolResponse('The symbol as it now is'),
+    400: errorResponse('Malformed symbol or body'),
+    404: errorResponse('Unknown symbol'),
+    413: errorResponse('Body too large'),
+  },
+});
+
+export const deleteSymbolRoute = createRoute({
+  method: 'delete',
+  path: '/symbols/{symbol}',
+  summary: 'Deactivate a symbol (admin): ingest stops trading it; its trades are kept',
+  security: apiKeySecurity,
+  middleware: [requireRole('admin')] as const,
+  request: { params: symbolParams },
+  responses: {
+    ...adminErrors,
+    200: symbolResponse('The symbol, now inactive'),
+    400: errorResponse('Malformed symbol'),
+    404: errorResponse('Unknown symbol'),
+  },
+});
+
+const notFound = (symbol: string) =>
+  new AppError(404, 'symbol_not_found', `Unknown symbol: ${symbol}`);
+
+export function registerAdminSymbolsRoutes(app: OpenAPIHono<AppEnv>, { sql, logger }: ApiDeps) {
+  app.openapi(createSymbolRoute, async (c) => {
+    const body = c.req.valid('json');
+    const created = await createSymbol(sql, body);
+    if (created === undefined)
+      throw new AppError(409, 'symbol_exists', `Symbol ${body.symbol} exists already`);
+    logger.info({ ...(await adminActor(c)), ...created }, `symbol ${created.symbol} created`);
+    return c.json(created, 201);
+  });
+
+  app.openapi(updateSymbolRoute, async (c) => {
+    const { symbol } = c.req.valid('param');
+    const changes = c.req.valid('json');
+    const updated = await updateSymbol(sql, symbol, changes);
+    if (updated === undefined) throw notFound(symbol);
+    logger.info({ ...(await adminActor(c)), ...updated, changes }, `symbol ${symbol} updated`);
+    return c.json(updated, 200);
+  });
+
+  app.openapi(deleteSymbolRoute, async (c) => {
+    const { symbol } = c.req.valid('param');
+    const deactivated = await updateSymbol(sql, symbol, { active: false });
+    if (deactivated === undefined) throw notFound(symbol);
+    logger.info({ ...(await adminActor(c)), ...deactivated }, `symbol ${symbol} deactivated`);
+    return c.json(deactivated, 200);
+  });
+}
