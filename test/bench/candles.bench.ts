@@ -1,0 +1,177 @@
+/**
+ * One closed day of 1m candles over 864,000 trades of one symbol, through the api: computed from
+ * the trades (nothing stored), then as served once the api has stored the closed buckets; against
+ * fetching the day's trades and bucketing them in TypeScript, as the earlier platform did.
+ */
+import type { Sql } from '../../shared/db/client.js';
+import type { BenchDatabase } from './support/bench-database.js';
+import { BUILT_MAIN } from './support/build.js';
+import { functionEnv } from './support/function-env.js';
+import { functionsFrameworkArgs, serve } from './support/function-server.js';
+import { result, type BenchResult } from './support/results.js';
+import { median, timeRuns } from './support/stats.js';
+import { createSymbols } from './support/trades.js';
+
+const SYMBOL = 'CNDL';
+const DAY_MS = 86_400_000;
+const TRADES = 864_000; // ten a second
+const BUCKETS = 1_440;
+const RAW_RUNS = 5;
+const CACHED_RUNS = 20;
+const APP_RUNS = 3;
+
+export async function benchCandles(db: BenchDatabase): Promise<BenchResult[]> {
+  // The day before yesterday: closed long ago, whatever the grace period before buckets are stored.
+  const dayStart = Math.floor(Date.now() / DAY_MS) * DAY_MS - 2 * DAY_MS;
+  const loadSeconds = await loadDay(db.sql, dayStart);
+  const hasStore = await candleStoreExists(db.sql);
+  const clearStore = async () => {
+    if (hasStore) await db.sql`delete from candles where symbol = ${SYMBOL}`;
+  };
+
+  const server = await serve({
+    args: functionsFrameworkArgs(BUILT_MAIN, 'api'),
+    env: functionEnv(db, { FUNCTION_TARGET: 'api' }),
+    logName: 'api-candles',
+    readyPath: '/health',
+  });
+  let raw: number[];
+  let cached: number[];
+  try {
+    const url = `${server.url}/candles?symbol=${SYMBOL}&interval=1m&start=${iso(dayStart)}&end=${iso(dayStart + DAY_MS)}&limit=${BUCKETS}`;
+    const request = () => fetchDay(url);
+    // Uncached: the store emptied before each request, timed on its own.
+    await clearStore();
+    await request(); // warms the process and PostgreSQL's buffers
+    raw = [];
+    for (let i = 0; i < RAW_RUNS; i++) {
+      await clearStore();
+      raw.push(...(await timeRuns(1, request)));
+    }
+    // Cached: the first request may store the closed buckets; the ones after it are timed.
+    await clearStore();
+    await request();
+    cached = await timeRuns(CACHED_RUNS, request);
+  } finally {
+    await server.stop();
+  }
+  const stored = hasStore
+    ? ((
+        await db.sql<
+          { n: number }[]
+        >`select count(*)::int as n from candles where symbol = ${SYMBOL}`
+      )[0]?.n ?? 0)
+    : 0;
+  const app = await timeRuns(APP_RUNS, () => bucketInApp(db.sql, dayStart));
+
+  const rawMs = median(raw);
+  const cachedMs = median(cached);
+  const appMs = median(app);
+  return [
+    result('candles_1d_1m_raw_ms', rawMs, 'ms', {
+      goal: { op: '<=', value: 400 },
+      note: `GET /candles, ${BUCKETS} buckets over ${TRADES} trades, store emptied before each; median of ${RAW_RUNS}; data loaded in ${loadSeconds.toFixed(1)} s`,
+    }),
+    result('candles_1d_1m_cached_ms', cachedMs, 'ms', {
+      goal: { op: '<=', value: 15 },
+      baseline: rawMs,
+      ratio: rawMs / cachedMs,
+      note: `the same request again, median of ${CACHED_RUNS}; ${stored} buckets in the candles table${hasStore ? '' : ' (no candles table in this schema)'}`,
+    }),
+    result('candles_vs_app_bucketing', appMs / rawMs, '×', {
+      goal: { op: '>=', value: 5 },
+      baseline: appMs,
+      note: `baseline: the day's trades fetched and bucketed in TypeScript (float arithmetic), median of ${APP_RUNS}, in ms`,
+    }),
+  ];
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The day's trades in one statement (generate_series), then VACUUM ANALYZE as autovacuum would. */
+async function loadDay(sql: Sql, dayStart: number): Promise<number> {
+  await createSymbols(sql, [SYMBOL]);
+  const started = performance.now();
+  await sql`
+    insert into trades (trade_id, symbol, price, volume, ts, source)
+    select ${SYMBOL} || '-' || i, ${SYMBOL},
+           round((100 + 5 * sin(i / 5000.0) + (i % 13) / 100.0)::numeric, 2),
+           1 + (i % 97),
+           ${iso(dayStart)}::timestamptz + i * (${DAY_MS / TRADES} * interval '1 millisecond'),
+           'bench'
+    from generate_series(0, ${TRADES - 1}) as i`;
+  // Index-only scans need the visibility map that VACUUM sets.
+  await sql.unsafe('vacuum analyze trades');
+  return (performance.now() - started) / 1000;
+}
+
+async function candleStoreExists(sql: Sql): Promise<boolean> {
+  const [row] = await sql<
+    { exists: boolean }[]
+  >`select to_regclass('candles') is not null as exists`;
+  return row?.exists === true;
+}
+
+/** One request for the day, checked: every bucket, every trade. */
+async function fetchDay(url: string): Promise<void> {
+  const response = await fetch(url);
+  const body = await response.text();
+  if (response.status !== 200)
+    throw new Error(`GET ${url}: ${response.status} ${body.slice(0, 300)}`);
+  const { candles } = JSON.parse(body) as { candles: { trade_count: number }[] };
+  const trades = candles.reduce((sum, candle) => sum + candle.trade_count, 0);
+  if (candles.length !== BUCKETS || trades !== TRADES)
+    throw new Error(
+      `GET ${url}: ${candles.length} candles of ${trades} trades, expected ${BUCKETS} of ${TRADES}`,
+    );
+}
+
+interface AppCandle {
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  priceVolume: number;
+  count: number;
+}
+
+/** The earlier platform's way: every trade of the day to the application, bucketed there. */
+async function bucketInApp(sql: Sql, dayStart: number): Promise<void> {
+  const trades = await sql<{ price: string; volume: string; ts: Date }[]>`
+    select price, volume, ts from trades
+    where symbol = ${SYMBOL} and ts >= ${iso(dayStart)}::timestamptz and ts < ${iso(dayStart + DAY_MS)}::timestamptz
+    order by ts, seq`;
+  const buckets = new Map<number, AppCandle>();
+  for (const trade of trades) {
+    const bucket = Math.floor(trade.ts.getTime() / 60_000) * 60_000;
+    const price = Number(trade.price);
+    const volume = Number(trade.volume);
+    const candle = buckets.get(bucket);
+    if (candle === undefined) {
+      buckets.set(bucket, {
+        open: price,
+        high: price,
+        low: price,
+        close: price,
+        volume,
+        priceVolume: price * volume,
+        count: 1,
+      });
+      continue;
+    }
+    candle.high = Math.max(candle.high, price);
+    candle.low = Math.min(candle.low, price);
+    candle.close = price;
+    candle.volume += volume;
+    candle.priceVolume += price * volume;
+    candle.count += 1;
+  }
+  const candles = [...buckets.entries()].map(([bucket, c]) => ({
+    timestamp: iso(bucket),
+    ...c,
+    vwap: c.priceVolume / c.volume,
+  }));
+  if (candles.length !== BUCKETS)
+    throw new Error(`app bucketing: ${candles.length} candles, expected ${BUCKETS}`);
+}

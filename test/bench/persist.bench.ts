@@ -1,0 +1,114 @@
+/**
+ * persist_trades_per_s and persist_vs_row_at_a_time: batches of 1,000 trades through the persist
+ * handler into PostgreSQL, against the same kind of trades inserted one statement per trade.
+ */
+import { createPersistHandler } from '../../functions/persist/persist.handler.js';
+import { createSql, type Sql } from '../../shared/db/client.js';
+import { createLogger } from '../../shared/logging/logger.js';
+import { pubsubEvent } from '../support/pubsub-event.js';
+import type { BenchDatabase } from './support/bench-database.js';
+import { result, type BenchResult } from './support/results.js';
+import { timed } from './support/stats.js';
+import { chunk, createSymbols, makeTrades, tradeMessage } from './support/trades.js';
+
+const BATCH = 1_000;
+/**
+ * One stream of messages per symbol, each delivered after the previous one is stored, as Pub/Sub
+ * does with ordering key = symbol; the streams run side by side, as instances do.
+ */
+const SYMBOLS = ['PB1', 'PB2', 'PB3', 'PB4'];
+const TRADES_PER_SYMBOL = 50_000;
+const ROW_AT_A_TIME_PER_SYMBOL = 2_500;
+
+export async function benchPersist(db: BenchDatabase): Promise<BenchResult[]> {
+  // A pool of its own, sized as a deployed persist instance's.
+  const sql = createSql({ DATABASE_URL: db.url, DB_POOL_MAX: 5, DB_CONNECT_TIMEOUT_SECONDS: 5 });
+  try {
+    const persist = createPersistHandler({
+      sql,
+      // Every stored batch is an info line: at this rate that would time the terminal, not the handler.
+      logger: createLogger({ level: 'warn', base: { function: 'persist' } }),
+    });
+    const rowSymbols = SYMBOLS.map((symbol) => `R${symbol}`);
+    await createSymbols(db.sql, ['PBWARM', ...SYMBOLS, ...rowSymbols]);
+    await persist(
+      pubsubEvent(tradeMessage(makeTrades('warm', 'PBWARM', Date.now() - 5_000, BATCH))),
+    );
+
+    // Fresh timestamps (seconds old): a trade older than LATE_TRADE_SECONDS takes the slower path that
+    // invalidates stored candles, which live ingestion does not.
+    const fromMs = Date.now() - 10_000;
+    const streams = SYMBOLS.map((symbol) =>
+      chunk(makeTrades('p', symbol, fromMs, TRADES_PER_SYMBOL), BATCH).map((trades) =>
+        pubsubEvent(tradeMessage(trades)),
+      ),
+    );
+    const deliver = (events: (typeof streams)[number][]) =>
+      Promise.all(
+        events.map(async (stream) => {
+          for (const event of stream) await persist(event);
+        }),
+      );
+    const total = SYMBOLS.length * TRADES_PER_SYMBOL;
+    const seconds = await timed(() => deliver(streams));
+    await expectTrades(sql, SYMBOLS, total, 'after the first delivery');
+
+    // Redelivery of every batch: nothing is stored twice.
+    const redeliverySeconds = await timed(() => deliver(streams));
+    await expectTrades(sql, SYMBOLS, total, 'after redelivering every batch');
+
+    const rowTotal = rowSymbols.length * ROW_AT_A_TIME_PER_SYMBOL;
+    const rowSeconds = await timed(() =>
+      Promise.all(
+        rowSymbols.map((symbol) =>
+          insertRowAtATime(sql, makeTrades('r', symbol, fromMs, ROW_AT_A_TIME_PER_SYMBOL)),
+        ),
+      ),
+    );
+    await expectTrades(sql, rowSymbols, rowTotal, 'after the row-at-a-time baseline');
+
+    const rate = total / seconds;
+    const rowRate = rowTotal / rowSeconds;
+    const note = `${total} trades, ${SYMBOLS.length} symbols in parallel, batches of ${BATCH}`;
+    return [
+      result('persist_trades_per_s', rate, 'trades/s', {
+        goal: { op: '>=', value: 50_000 },
+        baseline: rowRate,
+        ratio: rate / rowRate,
+        note,
+      }),
+      result('persist_vs_row_at_a_time', rate / rowRate, '×', {
+        goal: { op: '>=', value: 20 },
+        baseline: rowRate,
+        note: `baseline: ${rowTotal} trades, one INSERT ... ON CONFLICT DO NOTHING per trade, same parallelism`,
+      }),
+      result('persist_redelivered_trades_per_s', total / redeliverySeconds, 'trades/s', {
+        note: 'the same batches delivered again: every trade a duplicate, none stored',
+      }),
+    ];
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+/** The earlier way: one autocommitted INSERT per trade. */
+async function insertRowAtATime(sql: Sql, trades: ReturnType<typeof makeTrades>): Promise<void> {
+  for (const t of trades) {
+    await sql`
+      insert into trades (trade_id, symbol, price, volume, ts, source)
+      values (${t.trade_id}, ${t.symbol}, ${String(t.price)}::numeric, ${String(t.volume)}::numeric, ${t.ts}::timestamptz, 'bench')
+      on conflict (trade_id) do nothing`;
+  }
+}
+
+async function expectTrades(
+  sql: Sql,
+  symbols: string[],
+  expected: number,
+  when: string,
+): Promise<void> {
+  const [row] = await sql<{ n: number }[]>`
+    select count(*)::int as n from trades where symbol = any(${symbols}::text[])`;
+  if (row?.n !== expected)
+    throw new Error(`persist bench: ${row?.n ?? 0} trades stored ${when}, expected ${expected}`);
+}

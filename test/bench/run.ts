@@ -1,0 +1,138 @@
+/**
+ * `npm run bench`: starts what it needs (PostgreSQL: DATABASE_URL's server or an embedded one; the
+ * Pub/Sub emulator; the functions, built as deployed), generates its own data in a database of its
+ * own, prints a table and writes the figures as JSON to $BENCH_OUT (default .bench/results.json).
+ * BENCH_ONLY=persist,api limits the run to some benches. Exits 1 when a goal does not hold.
+ */
+import { cpus, totalmem } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { REPO_ROOT } from '../../infra/local-stack/repo-root.js';
+import {
+  startPubSubEmulator,
+  type PubSubEmulator,
+} from '../../infra/local-stack/pubsub-emulator.js';
+import { benchApi } from './api.bench.js';
+import { benchCandles } from './candles.bench.js';
+import { benchColdStart } from './cold-start.bench.js';
+import { benchEndToEnd } from './e2e.bench.js';
+import { benchPersist } from './persist.bench.js';
+import { openBenchDatabase, type BenchDatabase } from './support/bench-database.js';
+import { buildFunctions } from './support/build.js';
+import { formatTable, writeReport, type BenchResult } from './support/results.js';
+
+interface Context {
+  db: BenchDatabase;
+  emulator?: PubSubEmulator;
+}
+
+const BENCHES: Record<string, (context: Context) => Promise<BenchResult[]>> = {
+  persist: ({ db }) => benchPersist(db),
+  'cold-start': ({ db }) => benchColdStart(db),
+  api: ({ db }) => benchApi(db),
+  candles: ({ db }) => benchCandles(db),
+  e2e: ({ db, emulator }) => {
+    if (emulator === undefined) throw new Error('the e2e bench needs the Pub/Sub emulator');
+    return benchEndToEnd(db, emulator);
+  },
+};
+
+const selected =
+  process.env.BENCH_ONLY?.split(',').filter((name) => name !== '') ?? Object.keys(BENCHES);
+const unknown = selected.filter((name) => !(name in BENCHES));
+if (unknown.length > 0) {
+  process.stderr.write(
+    `BENCH_ONLY: unknown bench(es) ${unknown.join(', ')}; known: ${Object.keys(BENCHES).join(', ')}\n`,
+  );
+  process.exit(2);
+}
+const out = resolve(process.env.BENCH_OUT ?? '.bench/results.json');
+const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+const stoppers: (() => Promise<void>)[] = [];
+const stopAll = async () => {
+  for (const stop of stoppers.splice(0).reverse()) await stop().catch(() => undefined);
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    say(`${signal}: stopping what the bench started`);
+    void stopAll().finally(() => process.exit(130));
+  });
+}
+
+let exitCode = 0;
+try {
+  say(
+    'building the functions, starting PostgreSQL' +
+      (selected.includes('e2e') ? ' and the Pub/Sub emulator' : ''),
+  );
+  const [buildProblems, db, emulator] = await Promise.all([
+    buildFunctions(),
+    openBenchDatabase(process.env.DATABASE_URL).then((db) => {
+      stoppers.push(() => db.close());
+      return db;
+    }),
+    selected.includes('e2e')
+      ? startPubSubEmulator().then((emulator) => {
+          stoppers.push(() => emulator.stop());
+          return emulator;
+        })
+      : Promise.resolve(undefined),
+  ]);
+  if (buildProblems !== undefined)
+    say(`tsc reported problems; benching the JavaScript it emitted anyway:\n${buildProblems}`);
+
+  const results: BenchResult[] = [];
+  for (const name of selected) {
+    say(`${name}…`);
+    const started = performance.now();
+    const figures = await (BENCHES[name] as (context: Context) => Promise<BenchResult[]>)({
+      db,
+      ...(emulator === undefined ? {} : { emulator }),
+    });
+    results.push(...figures);
+    say(`${name} done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  }
+
+  const report = { machine: machine(db), results };
+  await writeReport(out, report);
+  const failing = results.filter((r) => r.holds === false);
+  const goals = results.filter((r) => r.holds !== undefined);
+  process.stdout.write(`\n${formatTable(results)}\n\n`);
+  process.stdout.write(
+    `${goals.length - failing.length} of ${goals.length} goals hold; JSON in ${out}\n`,
+  );
+  if (failing.length > 0) {
+    process.stdout.write(`not holding: ${failing.map((r) => r.name).join(', ')}\n`);
+    exitCode = 1;
+  }
+} catch (error) {
+  process.stderr.write(
+    `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  exitCode = 1;
+} finally {
+  await stopAll();
+}
+process.exit(exitCode);
+
+function machine(db: BenchDatabase): Record<string, unknown> {
+  // Read from the files: packages whose "exports" hide their package.json refuse require().
+  const version = (pkg: string) =>
+    (
+      JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memory_gb: Math.round(totalmem() / 2 ** 30),
+    platform: `${process.platform} ${process.arch}`,
+    node: process.version,
+    postgres: `${db.version} (${db.server})`,
+    functions_framework: version('@google-cloud/functions-framework'),
+    autocannon: version('autocannon'),
+    date: new Date().toISOString(),
+  };
+}
