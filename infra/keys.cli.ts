@@ -6,7 +6,7 @@
 import { createSql } from '../shared/db/client.js';
 import { loadLocalStackConfig } from '../shared/config/local-stack-config.js';
 import { KeysUsageError, parseKeysArgs, type KeysCommand } from './keys/keys-args.js';
-import { runKeysCommand } from './keys/keys-commands.js';
+import { KeysCommandError, runKeysCommand } from './keys/keys-commands.js';
 import { openKeysDatabase } from './keys/keys-database.js';
 import { runCli } from './run-cli.js';
 
@@ -26,6 +26,11 @@ await runCli('keys', process.env, async (config, logger) => {
   try {
     const lines = await runKeysCommand(sql, command);
     process.stdout.write(`${lines.join('\n')}\n`);
+  } catch (error) {
+    // An operator's mistake (unknown name, duplicate name) is one plain line, not a stack trace.
+    if (!(error instanceof KeysCommandError)) throw error;
+    process.stderr.write(`keys: ${error.message}\n`);
+    process.exitCode = 1;
   } finally {
     await sql.end({ timeout: 5 });
     await database.stop();
