@@ -47,6 +47,10 @@ describe('GET /openapi.json', () => {
       'GET /candles': ['200', '400', '404', '500', '503'],
       'GET /status/ingestion': ['200', '500', '503'],
       'GET /metrics': ['200', '500'],
+      'POST /symbols': ['201', '400', '401', '403', '409', '413', '500', '503'],
+      'PATCH /symbols/{symbol}': ['200', '400', '401', '403', '404', '413', '500', '503'],
+      'DELETE /symbols/{symbol}': ['200', '400', '401', '403', '404', '500', '503'],
+      'GET /admin/rejected': ['200', '400', '401', '403', '500', '503'],
     });
     // Error responses share one envelope schema.
     const tradesErrors =
@@ -69,6 +73,53 @@ describe('GET /openapi.json', () => {
       ['cursor', 'query', false],
     ]);
     expect(doc.paths['/price/latest']?.post?.requestBody).toBeDefined();
+  });
+});
+
+describe('the admin routes in the document', () => {
+  interface SecuredOperation extends Operation {
+    security?: Record<string, string[]>[];
+  }
+  type SecuredDocument = {
+    paths: Record<string, Record<string, SecuredOperation>>;
+    components: { securitySchemes?: Record<string, unknown> };
+  };
+
+  it('declare the X-API-Key scheme they need; the read routes need none by default', async () => {
+    const doc = (await document()) as unknown as SecuredDocument;
+    expect(doc.components.securitySchemes).toEqual({
+      ApiKey: expect.objectContaining({
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-API-Key',
+      }) as unknown,
+    });
+    for (const [path, method] of [
+      ['/symbols', 'post'],
+      ['/symbols/{symbol}', 'patch'],
+      ['/symbols/{symbol}', 'delete'],
+      ['/admin/rejected', 'get'],
+    ] as const)
+      expect(doc.paths[path]?.[method]?.security, `${method} ${path}`).toEqual([{ ApiKey: [] }]);
+    expect(doc.paths['/symbols']?.get?.security).toBeUndefined();
+  });
+
+  it('describe their parameters and bodies from the validating schemas', async () => {
+    const doc = await document();
+    const patch = doc.paths['/symbols/{symbol}']?.patch;
+    expect(patch?.parameters?.map((p) => [p.name, p.in, p.required ?? false])).toEqual([
+      ['symbol', 'path', true],
+    ]);
+    expect(patch?.requestBody).toBeDefined();
+    expect(doc.paths['/symbols']?.post?.requestBody).toBeDefined();
+    expect(
+      doc.paths['/admin/rejected']?.get?.parameters?.map((p) => [
+        p.name,
+        p.in,
+        p.required ?? false,
+      ]),
+    ).toEqual([['limit', 'query', false]]);
+    expect(doc.components.schemas.RejectedMessage).toBeDefined();
   });
 });
 

@@ -42,10 +42,33 @@ describe('loadConfig', () => {
     ['DEFAULT_SYMBOLS', 'AAPL:Apple,AAPL:Again'],
     ['DEFAULT_SYMBOLS', 'NOT A SYMBOL:x'],
     ['DB_POOL_MAX', '-1'],
+    ['REQUIRE_API_KEY', 'yes'],
+    ['REQUIRE_API_KEY', 'TRUE'],
+    ['CORS_ALLOWED_ORIGINS', 'app.example.com'],
+    ['CORS_ALLOWED_ORIGINS', 'https://app.example.com/'],
+    ['CORS_ALLOWED_ORIGINS', 'https://app.example.com/path'],
+    ['CORS_ALLOWED_ORIGINS', 'ftp://files.example.com'],
+    ['CORS_ALLOWED_ORIGINS', 'https://a.example,*'],
   ])('stops on a bad %s (%j) with a message naming it', (variable, value) => {
     const attempt = () => loadConfig({ [variable]: value });
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(variable);
+  });
+
+  it('keeps the api open to reads and closed to other origins by default', () => {
+    const config = loadConfig({});
+    expect(config.REQUIRE_API_KEY).toBe(false);
+    expect(config.CORS_ALLOWED_ORIGINS).toEqual([]);
+    expect(loadConfig({ REQUIRE_API_KEY: 'true' }).REQUIRE_API_KEY).toBe(true);
+    expect(loadConfig({ REQUIRE_API_KEY: 'false' }).REQUIRE_API_KEY).toBe(false);
+  });
+
+  it('parses CORS_ALLOWED_ORIGINS as comma-separated origins, or * alone', () => {
+    expect(
+      loadConfig({ CORS_ALLOWED_ORIGINS: 'https://app.example.com, http://localhost:3000' })
+        .CORS_ALLOWED_ORIGINS,
+    ).toEqual(['https://app.example.com', 'http://localhost:3000']);
+    expect(loadConfig({ CORS_ALLOWED_ORIGINS: ' * ' }).CORS_ALLOWED_ORIGINS).toEqual(['*']);
   });
 
   it('requires DATABASE_URL where a function needs the database', () => {
