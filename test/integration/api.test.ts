@@ -139,7 +139,7 @@ describe('api errors: one envelope, whatever the status', () => {
 
   it('a 405 says which methods are allowed', async () => {
     const response = await app.request('/symbols', { method: 'PUT' });
-    expect(response.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+    expect(response.headers.get('allow')).toBe('GET, HEAD, OPTIONS, POST');
   });
 
   it.each([
