@@ -14,6 +14,8 @@ const ENDPOINTS = {
   metrics: '/metrics',
   openapi: '/openapi.json',
   docs: '/docs',
+  admin_symbols: 'POST /symbols, PATCH|DELETE /symbols/{symbol} (X-API-Key of the admin role)',
+  admin_rejected: '/admin/rejected?limit= (X-API-Key of the admin role)',
 } as const;
 
 export const rootRoute = createRoute({
