@@ -1,14 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Config } from '../../shared/config/config.js';
 import type { LocalStackConfig } from '../../shared/config/local-stack-config.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import { applyMigrations } from '../apply-migrations.js';
+import { runningEmbeddedDatabaseUrl } from '../local-stack/embedded-database.js';
 import { openLocalDatabase, type LocalDatabase } from '../local-stack/local-database.js';
-
-// The embedded server's local-only credentials and database (infra/local-stack/embedded-database.ts).
-const EMBEDDED_CREDENTIALS = 'postgres:postgres';
-const EMBEDDED_DATABASE = 'market_data';
 
 /**
  * The database `npm run keys` works on: DATABASE_URL when set (its schema is left alone: the
@@ -22,13 +17,10 @@ export async function openKeysDatabase(
   logger: Logger,
 ): Promise<LocalDatabase> {
   if (config.DATABASE_URL === undefined) {
-    const port = await runningServerPort(stack.postgresDir);
-    if (port !== undefined) {
-      logger.info({ port }, 'using the embedded PostgreSQL of the running local stack');
-      return {
-        url: `postgres://${EMBEDDED_CREDENTIALS}@127.0.0.1:${port}/${EMBEDDED_DATABASE}`,
-        stop: () => Promise.resolve(),
-      };
+    const url = await runningEmbeddedDatabaseUrl(stack.postgresDir);
+    if (url !== undefined) {
+      logger.info('using the embedded PostgreSQL of the running local stack');
+      return { url, stop: () => Promise.resolve() };
     }
   }
   const database = await openLocalDatabase(config, stack, logger);
@@ -41,27 +33,4 @@ export async function openKeysDatabase(
     }
   }
   return database;
-}
-
-/**
- * The port of a live PostgreSQL serving `dataDir`, from its postmaster.pid (line 1 the pid,
- * line 4 the port: PostgreSQL's documented layout); undefined when none runs.
- */
-async function runningServerPort(dataDir: string): Promise<number | undefined> {
-  let lines: string[];
-  try {
-    lines = (await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n');
-  } catch {
-    return undefined;
-  }
-  const pid = Number(lines[0]);
-  const port = Number(lines[3]);
-  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0) return undefined;
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    // EPERM: alive, run by another user (the postgres OS user when the stack runs as root).
-    if (!(error instanceof Error && 'code' in error && error.code === 'EPERM')) return undefined;
-  }
-  return port;
 }

@@ -197,13 +197,38 @@ async function stopServer(
   if (!persistent) await rm(dataDir, { recursive: true, force: true });
 }
 
-async function readPostmasterPid(dataDir: string): Promise<number | undefined> {
+/**
+ * The pid and port of the server whose postmaster.pid is in `dataDir` (line 1 and line 4:
+ * PostgreSQL's documented layout); undefined when there is no such file.
+ */
+async function readPostmasterFile(
+  dataDir: string,
+): Promise<{ pid: number; port: number } | undefined> {
+  let lines: string[];
   try {
-    const pid = Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    lines = (await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n');
   } catch {
     return undefined;
   }
+  const [pid, port] = [Number(lines[0]), Number(lines[3])];
+  return Number.isInteger(pid) && pid > 0 ? { pid, port } : undefined;
+}
+
+async function readPostmasterPid(dataDir: string): Promise<number | undefined> {
+  return (await readPostmasterFile(dataDir))?.pid;
+}
+
+/**
+ * The URL of the embedded server already running on `dataDir` (`npm start`'s, for a command run
+ * beside it: a second server cannot open the same directory); undefined when none runs.
+ */
+export async function runningEmbeddedDatabaseUrl(
+  dataDir: string,
+  database = 'market_data',
+): Promise<string | undefined> {
+  const server = await readPostmasterFile(dataDir);
+  if (server === undefined || !isProcessAlive(server.pid) || !(server.port > 0)) return undefined;
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${server.port}/${database}`;
 }
 
 function isProcessAlive(pid: number): boolean {
