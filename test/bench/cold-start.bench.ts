@@ -13,6 +13,7 @@ import { median } from './support/stats.js';
 const RUNS = 5;
 
 export async function benchColdStart(db: BenchDatabase): Promise<BenchResult[]> {
+  const rss: number[] = [];
   const coldStart = async (env: NodeJS.ProcessEnv) => {
     const times: number[] = [];
     for (let i = 0; i < RUNS; i++) {
@@ -23,11 +24,13 @@ export async function benchColdStart(db: BenchDatabase): Promise<BenchResult[]> 
         readyPath: '/health',
       });
       times.push(server.startMs);
+      rss.push(await server.peakRssMb());
       await server.stop();
     }
     return median(times);
   };
   const apiOnly = await coldStart(functionEnv(db, { FUNCTION_TARGET: 'api' }));
+  const startRss = median(rss);
   const withoutTarget = functionEnv(db);
   delete withoutTarget.FUNCTION_TARGET; // as a local run would: the main loads every function
   const allFunctions = await coldStart(withoutTarget);
@@ -37,6 +40,9 @@ export async function benchColdStart(db: BenchDatabase): Promise<BenchResult[]> 
       baseline: allFunctions,
       ratio: allFunctions / apiOnly,
       note: `median of ${RUNS}; baseline: the same main loading all three functions`,
+    }),
+    result('api_start_rss_mb', startRss, 'MB', {
+      note: 'peak resident memory of a fresh api instance that has answered /health once',
     }),
   ];
 }

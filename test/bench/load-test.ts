@@ -23,7 +23,9 @@ import { startPublisher } from './support/trade-flow.js';
 import { createSymbols } from './support/trades.js';
 
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 30);
-const TRADES_PER_SECOND = 1_000;
+/** A margin over the 1,000/s required: what is stored during the window trails what is published. */
+const TRADES_PER_SECOND = 1_100;
+const REQUIRED_TRADES_PER_SECOND = 1_000;
 const SYMBOLS = ['LD1', 'LD2', 'LD3', 'LD4', 'LD5'];
 const HISTORY_HOURS = 6;
 const TOPIC = 'load-trades';
@@ -161,9 +163,9 @@ try {
     `ingestion during the load: ${ingestion.published_per_s} trades/s published, ${ingestion.stored_per_s} trades/s stored; ` +
       `${stored} of ${published} published trades stored, ${ingestion.publish_errors} publish errors, ${ingestion.rejected_messages} rejected messages\n`,
   );
-  const enoughFlow = ingestion.stored_per_s >= TRADES_PER_SECOND;
+  const enoughFlow = ingestion.stored_per_s >= REQUIRED_TRADES_PER_SECOND;
   process.stdout.write(
-    `zero errors: ${failures === 0 ? 'yes' : `NO (${failures})`}; ingestion ≥ ${TRADES_PER_SECOND}/s: ${enoughFlow ? 'yes' : 'NO'}\n`,
+    `zero errors: ${failures === 0 ? 'yes' : `NO (${failures})`}; ingestion ≥ ${REQUIRED_TRADES_PER_SECOND}/s: ${enoughFlow ? 'yes' : 'NO'}\n`,
   );
   await writeFile(
     join(REPO_ROOT, '.bench/load-test.json'),

@@ -4,7 +4,7 @@
  * own, prints a table and writes the figures as JSON to $BENCH_OUT (default .bench/results.json).
  * BENCH_ONLY=persist,api limits the run to some benches. Exits 1 when a goal does not hold.
  */
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { REPO_ROOT } from '../../infra/local-stack/repo-root.js';
@@ -19,7 +19,7 @@ import { benchEndToEnd } from './e2e.bench.js';
 import { benchPersist } from './persist.bench.js';
 import { openBenchDatabase, type BenchDatabase } from './support/bench-database.js';
 import { buildFunctions } from './support/build.js';
-import { formatTable, writeReport, type BenchResult } from './support/results.js';
+import { formatTable, round, writeReport, type BenchResult } from './support/results.js';
 
 interface Context {
   db: BenchDatabase;
@@ -60,6 +60,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+// Other work on a shared machine moves every figure: the report says how busy it was.
+const loadAtStart = loadavg()[0] ?? 0;
 let exitCode = 0;
 try {
   say(
@@ -134,5 +136,6 @@ function machine(db: BenchDatabase): Record<string, unknown> {
     functions_framework: version('@google-cloud/functions-framework'),
     autocannon: version('autocannon'),
     date: new Date().toISOString(),
+    load_average_1m: { at_start: round(loadAtStart), at_end: round(loadavg()[0] ?? 0) },
   };
 }
