@@ -56,7 +56,7 @@ export async function benchApi(db: BenchDatabase): Promise<BenchResult[]> {
       note: `p50 ${viaFunctions.p50Ms} ms`,
     }),
     result('api_ff_ceiling_rps', ceiling.rps, 'req/s', {
-      note: `a hello-world function on the same Functions Framework, ${failures(ceiling)}`,
+      note: `a hello-world function on the same Functions Framework (p99 ${ceiling.p99Ms} ms), ${failures(ceiling)}`,
     }),
     result('api_latest_vs_ff_ceiling', viaFunctions.rps / ceiling.rps, '×', {
       goal: { op: '>=', value: 0.6 },

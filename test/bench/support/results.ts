@@ -90,7 +90,22 @@ export function formatColumns(rows: string[][]): string {
     .join('\n');
 }
 
+/** The JSON at `path`, and beside it the same table in Markdown for docs/benchmarks.md. */
 export async function writeReport(path: string, report: BenchReport): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(path.replace(/(\.json)?$/, '.md'), formatMarkdown(report.results));
+}
+
+function formatMarkdown(results: BenchResult[]): string {
+  const cell = (text: string) => text.replaceAll('|', '\\|');
+  const lines = [
+    '| name | value | unit | baseline | ratio | goal | holds | how |',
+    '| --- | ---: | --- | ---: | ---: | --- | --- | --- |',
+    ...results.map(
+      (r) =>
+        `| \`${r.name}\` | ${r.value} | ${r.unit} | ${r.baseline ?? ''} | ${r.ratio === undefined ? '' : `${r.ratio}×`} | ${r.goal ?? ''} | ${r.holds === undefined ? '' : r.holds ? 'yes' : '**no**'} | ${cell(r.note ?? '')} |`,
+    ),
+  ];
+  return `${lines.join('\n')}\n`;
 }
