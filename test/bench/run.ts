@@ -20,6 +20,7 @@ import { benchEndToEnd } from './e2e.bench.js';
 import { benchPersist } from './persist.bench.js';
 import { openBenchDatabase, type BenchDatabase } from './support/bench-database.js';
 import { buildFunctions } from './support/build.js';
+import { stopServers } from './support/function-server.js';
 import { formatTable, round, writeReport, type BenchResult } from './support/results.js';
 
 interface Context {
@@ -56,6 +57,7 @@ const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const stoppers: (() => Promise<void>)[] = [];
 const notMeasured: string[] = [];
 const stopAll = async () => {
+  await stopServers();
   for (const stop of stoppers.splice(0).reverse()) await stop().catch(() => undefined);
 };
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -37,6 +37,14 @@ export interface ServeOptions {
   startTimeoutMs?: number;
 }
 
+/** Servers started and not yet stopped: what an interrupted run must still stop. */
+const running = new Set<() => Promise<void>>();
+
+/** Stops every server still running (a Ctrl-C in the middle of a bench). */
+export async function stopServers(): Promise<void> {
+  await Promise.all([...running].map((stop) => stop()));
+}
+
 /** The node arguments that serve `target` from `source` on the Functions Framework. */
 export function functionsFrameworkArgs(source: string, target: string, loader?: 'tsx'): string[] {
   return [
@@ -78,9 +86,11 @@ export async function serve({
   child.stderr.pipe(log, { end: false });
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
+    running.delete(stop);
     await stopProcessGroup(child);
     log.end();
   };
+  running.add(stop);
   try {
     await waitUntilReady(child, port, readyPath, startTimeoutMs, logName);
   } catch (error) {
