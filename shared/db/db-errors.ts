@@ -35,6 +35,15 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   );
 }
 
+/**
+ * SQLSTATE class 22, data exception: a value the database cannot use (a malformed or out-of-range
+ * timestamp, a number too large for its column). In a read query every value comes from the
+ * request, so it is the caller's to fix (400), not a failure of ours.
+ */
+export function isInvalidValue(error: unknown): boolean {
+  return codeOf(error)?.startsWith('22') === true;
+}
+
 /** Thrown by our own timeouts around database calls (e.g. the health check). */
 export class DatabaseTimeoutError extends Error {
   override readonly name = 'DatabaseTimeoutError';

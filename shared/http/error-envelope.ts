@@ -1,4 +1,4 @@
-import { isDatabaseUnavailable } from '../db/db-errors.js';
+import { isDatabaseUnavailable, isInvalidValue } from '../db/db-errors.js';
 import { AppError } from './app-error.js';
 
 /**
@@ -25,12 +25,20 @@ export function errorEnvelope(error: AppError, requestId: string): ErrorEnvelope
 
 /**
  * Maps anything thrown to the error the caller sees: AppErrors as they are, an unreachable
- * database as 503, everything else as a 500 that reveals nothing of the internals.
+ * database as 503, a value the database refused (SQLSTATE class 22) as 400, everything else as
+ * a 500 that reveals nothing of the internals.
  */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   if (isDatabaseUnavailable(error)) {
     return new AppError(503, 'database_unavailable', 'The database is unreachable; retry shortly');
+  }
+  if (isInvalidValue(error)) {
+    return new AppError(
+      400,
+      'invalid_parameter',
+      'A parameter has a value the database cannot use (malformed or out of range)',
+    );
   }
   return new AppError(500, 'internal_error', 'Internal server error');
 }

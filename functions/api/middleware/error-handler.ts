@@ -20,18 +20,16 @@ export function validationError(
   target: string,
   isMissing: (parameter: string) => boolean,
 ): AppError {
-  const first = error.issues[0];
-  const parameter = first?.path.length ? first.path.join('.') : target;
-  const message =
-    first?.code === 'invalid_type' && isMissing(parameter)
-      ? 'is required'
-      : (first?.message ?? 'is invalid');
-  const details = error.issues.map((issue) => ({
-    parameter: issue.path.join('.') || target,
-    message: issue.message,
-    in: target,
-  }));
-  return invalidParameter(parameter, message, details.slice(1));
+  // Every issue, not just the first, says "is required" for an absent parameter (zod's own words
+  // are "expected string, received undefined").
+  const details = error.issues.map((issue) => {
+    const parameter = issue.path.join('.') || target;
+    const message =
+      issue.code === 'invalid_type' && isMissing(parameter) ? 'is required' : issue.message;
+    return { parameter, message, in: target };
+  });
+  const [first, ...rest] = details;
+  return invalidParameter(first?.parameter ?? target, first?.message ?? 'is invalid', rest);
 }
 
 /** The one place where anything thrown becomes the error envelope; nothing internal leaves the process. */
@@ -52,6 +50,9 @@ export const errorHandler =
     }
     if (appError.status >= 500)
       logger.error({ err: error, status: appError.status }, `request failed: ${appError.message}`);
+    // A database error mapped to a 4xx means a validation let a bad value through: worth a look.
+    else if (!(error instanceof AppError) && !(error instanceof HTTPException))
+      logger.warn({ err: error, status: appError.status }, `request refused by the database`);
     return sendError(c, appError);
   };
 

@@ -2,6 +2,11 @@ import { z } from '@hono/zod-openapi';
 import { parseZonedTimestamp } from '../../../shared/market/timestamp.js';
 
 const EPOCH_MS = /^\d{1,15}$/;
+/**
+ * The last instant a query may name, 9999-12-31T23:59:59.999Z: a later Date is written
+ * "+010000-01-01T…", which PostgreSQL cannot read, so it used to fail the query with a 500.
+ */
+const MAX_TIMESTAMP_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /**
  * A timestamp query parameter: ISO 8601 with a timezone (`Z` or `±hh:mm`) or epoch milliseconds.
@@ -12,11 +17,11 @@ export const timestampParam = (description: string) =>
     .string()
     .transform((value, ctx) => {
       const ms = EPOCH_MS.test(value) ? Number(value) : (parseZonedTimestamp(value) ?? Number.NaN);
-      if (Number.isNaN(ms) || ms < 0 || ms > 8.64e15) {
+      if (Number.isNaN(ms) || ms < 0 || ms > MAX_TIMESTAMP_MS) {
         ctx.addIssue({
           code: 'custom',
           message:
-            'must be ISO 8601 with a timezone (e.g. 2026-11-21T16:00:00Z) or epoch milliseconds',
+            'must be ISO 8601 with a timezone (e.g. 2026-11-21T16:00:00Z) or epoch milliseconds, from 1970 to 9999',
         });
         return z.NEVER;
       }
