@@ -91,6 +91,8 @@ export function poisonMessages(nowMs: number): PoisonMessage[] {
       `{"v":1,"source":"s","trades":[{"trade_id":"A-1","symbol":"AAPL","price":1e999,"volume":"1","ts":"${trade.ts}"}]}`,
     ),
     json('too many decimals', withTrade({ price: '1.123456789' })),
+    json('price too large for NUMERIC(28, 8)', withTrade({ price: '1'.repeat(21) })),
+    json('price with an exponent (as text)', withTrade({ price: '1e3' })),
     json('negative volume', withTrade({ volume: '-5' })),
     json('an invalid symbol', withTrade({ symbol: 'AA PL' })),
     json('an overlong symbol', withTrade({ symbol: 'A'.repeat(17) })),
