@@ -1,4 +1,4 @@
-import type { TransactionSql } from 'postgres';
+import type { Fragment, TransactionSql } from 'postgres';
 import { CANDLE_LOCK_NAMESPACE, LATE_TRADE_SECONDS } from '../../shared/db/candle-cache.js';
 import type { Sql } from '../../shared/db/client.js';
 import { BUCKET_ORIGIN_MS, INTERVAL_SECONDS } from '../../shared/market/candle-intervals.js';
@@ -17,10 +17,25 @@ export type WriteResult =
     }
   | { ok: false; unknownSymbols: string[] };
 
+type SqlTag = Sql | TransactionSql;
+
+interface WriteCounts {
+  known: boolean;
+  recent: boolean;
+  inserted: number;
+  moved: number;
+  invalidated: number;
+}
+
 /**
- * Writes a validated batch in one transaction and one statement: the trades (duplicates by
- * trade_id ignored), then `latest_prices` moved forward only (a newer ts, or the same ts and a later
- * arrival) from the rows actually inserted. A batch naming an unknown symbol writes nothing.
+ * Writes a validated batch atomically: the trades (duplicates by trade_id ignored), then
+ * `latest_prices` moved forward only (a newer ts, or the same ts and a later arrival) from the rows
+ * actually inserted. A batch naming an unknown symbol writes nothing.
+ *
+ * The usual batch, all of its trades recent, is one statement and one round trip. A batch holding
+ * a late trade (older than LATE_TRADE_SECONDS by the database's clock) writes nothing there and
+ * goes through the candle lock protocol instead (shared/db/candle-cache.ts): a transaction that
+ * takes the symbols' locks, then writes and deletes the stored candles its trades fall into.
  * Database errors propagate: the caller throws and Pub/Sub redelivers.
  */
 export async function writeTrades(
@@ -28,77 +43,104 @@ export async function writeTrades(
   batch: TradeMessage,
   messageId: string,
 ): Promise<WriteResult> {
-  const { trades } = batch;
-  const symbols = [...new Set(trades.map((trade) => trade.symbol))];
-  return sql.begin(async (tx) => {
-    // One round trip: which symbols exist, and, when the batch holds a late trade, the candle locks
-    // (shared/db/candle-cache.ts). Locks are taken in array order, sorted: no deadlock between batches.
-    const [gate] = await tx<{ known: string[]; late: boolean }[]>`
-      select
-        array(select symbol from symbols where symbol = any(${symbols}::text[])) as known,
-        (
-          select count(pg_advisory_xact_lock(${CANDLE_LOCK_NAMESPACE}, hashtext(s))) > 0
-          from unnest(${[...symbols].sort()}::text[]) as s
-          where (select min(ts) from unnest(${trades.map((t) => t.ts)}::text[]::timestamptz[]) as ts)
-            < clock_timestamp() - make_interval(secs => ${LATE_TRADE_SECONDS})
-        ) as late`;
-    const known = gate?.known ?? [];
-    if (known.length !== symbols.length) {
-      const found = new Set(known);
-      return { ok: false, unknownSymbols: symbols.filter((symbol) => !found.has(symbol)) };
-    }
-    const late = gate?.late === true;
-    // Typed as text[] on the wire, cast in SQL: the client would otherwise route timestamptz values
-    // through a JS Date (dropping microseconds), and decimals must never meet a float.
-    const [counts] = await tx<{ inserted: number; moved: number; invalidated: number }[]>`
-      with input as (
-        select *
-        from unnest(
-          ${trades.map((t) => t.trade_id)}::text[],
-          ${trades.map((t) => t.symbol)}::text[],
-          ${trades.map((t) => t.price)}::text[]::numeric[],
-          ${trades.map((t) => t.volume)}::text[]::numeric[],
-          ${trades.map((t) => t.ts)}::text[]::timestamptz[]
-        ) with ordinality as t(trade_id, symbol, price, volume, ts, ord)
-      ), inserted as (
-        insert into trades (trade_id, symbol, price, volume, ts, source, message_id)
-        select trade_id, symbol, price, volume, ts, ${batch.source}, ${messageId}
-        from input
-        order by ord
-        on conflict (trade_id) do nothing
-        returning trade_id, seq, symbol, price, volume, ts
-      ), newest as (
-        select distinct on (symbol) * from inserted order by symbol, ts desc, seq desc
-      ), moved as (
-        insert into latest_prices as lp (symbol, trade_id, seq, price, volume, ts, updated_at)
-        select symbol, trade_id, seq, price, volume, ts, now() from newest
-        on conflict (symbol) do update
-          set trade_id = excluded.trade_id, seq = excluded.seq, price = excluded.price,
-              volume = excluded.volume, ts = excluded.ts, updated_at = excluded.updated_at
-          where (lp.ts, lp.seq) < (excluded.ts, excluded.seq)
-        returning symbol
-      )${late ? invalidateCandles(tx) : tx``}
-      select (select count(*) from inserted)::int as inserted, (select count(*) from moved)::int as moved,
-        ${late ? tx`(select count(*) from invalidated)::int` : tx`0`} as invalidated`;
-    const inserted = counts?.inserted ?? 0;
-    return {
-      ok: true,
-      received: trades.length,
-      inserted,
-      duplicates: trades.length - inserted,
-      latestMoved: counts?.moved ?? 0,
-      late,
-      candlesInvalidated: counts?.invalidated ?? 0,
-    };
+  const symbols = [...new Set(batch.trades.map((trade) => trade.symbol))];
+  const [fast] = await writeStatement(sql, batch, messageId, symbols, { late: false });
+  if (fast === undefined || !fast.known) return unknownSymbols(sql, symbols);
+  if (fast.recent) return result(batch, fast, false);
+  const locked = await sql.begin(async (tx) => {
+    // Sorted, and taken in array order: two late batches never wait on each other in a cycle.
+    await tx`
+      select count(pg_advisory_xact_lock(${CANDLE_LOCK_NAMESPACE}, hashtext(s)))
+      from unnest(${[...symbols].sort()}::text[]) as s`;
+    // A statement of its own after the locks: its snapshot sees every candle stored before them.
+    const [counts] = await writeStatement(tx, batch, messageId, symbols, { late: true });
+    return counts;
   });
+  if (locked === undefined || !locked.known) return unknownSymbols(sql, symbols);
+  return result(batch, locked, true);
+}
+
+function result(batch: TradeMessage, counts: WriteCounts, late: boolean): WriteResult {
+  return {
+    ok: true,
+    received: batch.trades.length,
+    inserted: counts.inserted,
+    duplicates: batch.trades.length - counts.inserted,
+    latestMoved: counts.moved,
+    late,
+    candlesInvalidated: counts.invalidated,
+  };
+}
+
+async function unknownSymbols(sql: Sql, symbols: string[]): Promise<WriteResult> {
+  const known = await sql<{ symbol: string }[]>`
+    select symbol from symbols where symbol = any(${symbols}::text[])`;
+  const found = new Set(known.map((row) => row.symbol));
+  return { ok: false, unknownSymbols: symbols.filter((symbol) => !found.has(symbol)) };
+}
+
+/**
+ * The write as one statement, guarded: it inserts only when every symbol is known and, unless
+ * `late` (the caller holds the locks), when no trade is late. Values cross as text[] and are cast
+ * in SQL: the client would route timestamptz through a JS Date (dropping microseconds), and
+ * decimals must never meet a float.
+ */
+function writeStatement(
+  sql: SqlTag,
+  batch: TradeMessage,
+  messageId: string,
+  symbols: string[],
+  { late }: { late: boolean },
+) {
+  const { trades } = batch;
+  return sql<WriteCounts[]>`
+    with input as (
+      select *
+      from unnest(
+        ${trades.map((t) => t.trade_id)}::text[],
+        ${trades.map((t) => t.symbol)}::text[],
+        ${trades.map((t) => t.price)}::text[]::numeric[],
+        ${trades.map((t) => t.volume)}::text[]::numeric[],
+        ${trades.map((t) => t.ts)}::text[]::timestamptz[]
+      ) with ordinality as t(trade_id, symbol, price, volume, ts, ord)
+    ), gate as (
+      select
+        (select count(*) from symbols where symbol = any(${symbols}::text[])) = ${symbols.length} as known,
+        ${
+          late
+            ? sql`true`
+            : sql`(select min(ts) from input) >= clock_timestamp() - make_interval(secs => ${LATE_TRADE_SECONDS})`
+        } as recent
+    ), inserted as (
+      insert into trades (trade_id, symbol, price, volume, ts, source, message_id)
+      select trade_id, symbol, price, volume, ts, ${batch.source}, ${messageId}
+      from input
+      where (select known and recent from gate)
+      order by ord
+      on conflict (trade_id) do nothing
+      returning trade_id, seq, symbol, price, volume, ts
+    ), newest as (
+      select distinct on (symbol) * from inserted order by symbol, ts desc, seq desc
+    ), moved as (
+      insert into latest_prices as lp (symbol, trade_id, seq, price, volume, ts, updated_at)
+      select symbol, trade_id, seq, price, volume, ts, now() from newest
+      on conflict (symbol) do update
+        set trade_id = excluded.trade_id, seq = excluded.seq, price = excluded.price,
+            volume = excluded.volume, ts = excluded.ts, updated_at = excluded.updated_at
+        where (lp.ts, lp.seq) < (excluded.ts, excluded.seq)
+      returning symbol
+    )${late ? invalidateCandles(sql) : sql``}
+    select (select known from gate), (select recent from gate),
+           (select count(*) from inserted)::int as inserted, (select count(*) from moved)::int as moved,
+           ${late ? sql`(select count(*) from invalidated)::int` : sql`0`} as invalidated`;
 }
 
 /**
  * Deletes the stored candles, every interval, of the buckets the inserted trades fall into: a CTE
  * of the write statement, so the trades and the invalidation commit together.
  */
-function invalidateCandles(tx: TransactionSql) {
-  return tx`, invalidated as (
+function invalidateCandles(sql: SqlTag): Fragment {
+  return sql`, invalidated as (
     delete from candles c
     using (
       select distinct i.symbol, iv.seconds,

@@ -12,9 +12,9 @@
  *   statement of its own, so the statement that computes sees every late trade committed before it;
  *   a late batch that comes after waits for it, then deletes what it stored;
  * - the api stores only buckets that ended CANDLE_CACHE_GRACE_SECONDS ago; a batch without late
- *   trades takes no lock, and its transaction ends within PERSIST_TRANSACTION_LIMIT_MS (statement
- *   and idle timeouts on persist's connections), well before any of its trades' buckets can be
- *   stored.
+ *   trades takes no lock and is one statement, which writes only if none of its trades is late by
+ *   the database's clock when it runs, and ends within persist's statement timeout, well before
+ *   any of its trades' buckets can be stored.
  */
 
 /** First key of the two-key advisory lock; the second is hashtext(symbol). Arbitrary constant. */
