@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { parseValidTradeMessage } from '../../shared/schemas/trade-message-fast.js';
 import {
   MAX_FUTURE_SKEW_MS,
   SCHEMA_ATTRIBUTE,
@@ -126,7 +127,11 @@ export function decodeMessage(data: PubSubEventData | undefined, nowMs: number):
   if (typeof json === 'object' && json !== null && 'v' in json && json.v !== 1) {
     return reject('unsupported_schema', `payload version v=${JSON.stringify(json.v)}; expected 1`);
   }
-  const parsed = tradeMessageSchema.safeParse(json);
+  const fast = parseValidTradeMessage(json);
+  const parsed =
+    fast === undefined
+      ? tradeMessageSchema.safeParse(json)
+      : { success: true as const, data: fast };
   if (!parsed.success) {
     return reject(
       'invalid_message',

@@ -11,6 +11,15 @@ export const MAX_TRADES_PER_MESSAGE = 5_000;
 /** How far in the future a trade's timestamp may be (clock skew between publishers and us). */
 export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
 
+/** Shared with the fast path (trade-message-fast.ts), so both apply the same rules. */
+export const TRADE_ID_PATTERN = /^[\x21-\x7E]{1,128}$/;
+export const SOURCE_PATTERN = /^[\w.:-]{1,64}$/;
+
+/** A trade's timestamp: ISO 8601 with a zone, on a real calendar day, not before 1970. */
+export function isValidTradeTimestamp(ts: string): boolean {
+  return parseZonedTimestamp(ts) !== undefined && Date.parse(ts) >= 0;
+}
+
 const positiveDecimal = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const result = canonicalPositiveDecimal(value);
   if ('problem' in result) {
@@ -25,7 +34,7 @@ const positiveDecimal = z.union([z.string(), z.number()]).transform((value, ctx)
 });
 
 export const tradeSchema = z.strictObject({
-  trade_id: z.string().regex(/^[\x21-\x7E]{1,128}$/, 'must be 1-128 printable ASCII characters'),
+  trade_id: z.string().regex(TRADE_ID_PATTERN, 'must be 1-128 printable ASCII characters'),
   symbol: z
     .string()
     .regex(SYMBOL_PATTERN, `must match ${SYMBOL_PATTERN.source}`)
@@ -47,7 +56,7 @@ export const tradeSchema = z.strictObject({
  */
 export const tradeMessageSchema = z.strictObject({
   v: z.literal(1),
-  source: z.string().regex(/^[\w.:-]{1,64}$/, 'must be 1-64 word characters'),
+  source: z.string().regex(SOURCE_PATTERN, 'must be 1-64 word characters'),
   trades: z.array(tradeSchema).min(1).max(MAX_TRADES_PER_MESSAGE),
 });
 
