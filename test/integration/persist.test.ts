@@ -205,6 +205,22 @@ describe('persist', () => {
       await db.sql`drop function fail_third()`;
     }
   });
+
+  it('stores a batch of one symbol and refuses one naming a symbol nobody created, whole', async () => {
+    const { persist } = handler();
+    await persist(pubsubEvent(batch([trade(1), trade(2, { symbol: 'BTC-USD', trade_id: 'B-2' })])));
+    await persist(pubsubEvent(batch([trade(3), trade(4, { symbol: 'NOPE', trade_id: 'N-4' })])));
+    expect(await counts()).toEqual({ trades: 2, rejected: 1 });
+  });
+
+  it('never lets a symbol with trades be deleted: the database refuses it, deactivation is the way', async () => {
+    const { persist } = handler();
+    await persist(pubsubEvent(batch([trade(1)])));
+    await expect(db.sql`delete from symbols where symbol = 'AAPL'`).rejects.toMatchObject({
+      code: '23001',
+    });
+    expect(await db.sql`select 1 from symbols where symbol = 'AAPL'`).toHaveLength(1);
+  });
 });
 
 describe('database connection settings', () => {
