@@ -342,11 +342,15 @@ describe.skipIf(skipWithoutEmulator)('a database outage while the pipeline runs'
     expect(answered.filter((push) => push.status < 500)).toEqual([]);
   });
 
-  it('Pub/Sub redelivers each refused batch until it is stored, then no more', () => {
+  it('Pub/Sub redelivers each batch published during the outage until it is stored', () => {
     for (const id of outcome.outageMessages) {
       const statuses = outcome.pushes.filter((push) => push.messageId === id).map((p) => p.status);
-      expect(statuses.filter((status) => status < 300)).toEqual([204]);
-      expect(statuses.at(-1)).toBe(204);
+      // Refused (5xx) any number of times, then stored; nothing refuses it once it is stored (a
+      // second delivery after that, which Pub/Sub may make, stores nothing new and succeeds).
+      const stored = statuses.indexOf(204);
+      expect({ id, stored: stored >= 0 }).toEqual({ id, stored: true });
+      expect(statuses.slice(0, stored).filter((status) => status < 500)).toEqual([]);
+      expect(statuses.slice(stored).filter((status) => status !== 204)).toEqual([]);
     }
   });
 
@@ -378,7 +382,7 @@ describe.skipIf(skipWithoutEmulator)('a database outage while the pipeline runs'
     const down = outcome.ticks.filter(
       (t) => t.startedAt > outcome.downAt + 500 && t.startedAt < outcome.restartAt,
     );
-    expect(down.length).toBeGreaterThan(3);
+    expect(whileDown(down).length).toBeGreaterThan(0);
     for (const tick of whileDown(down)) {
       expect(tick.status).toBe(503);
       expect(JSON.parse(tick.body)).toMatchObject({ error: 'database_unavailable', status: 503 });
