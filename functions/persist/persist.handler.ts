@@ -2,7 +2,13 @@ import type { CloudEvent } from '@google-cloud/functions-framework';
 import type { Sql } from '../../shared/db/client.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import { withLogContext } from '../../shared/logging/log-context.js';
-import { decodeMessage, type PubSubEventData, type Rejection } from './decode-message.js';
+import {
+  decodeMessage,
+  messageIdOf,
+  pubsubDataOf,
+  type PubSubEventData,
+  type Rejection,
+} from './decode-message.js';
 import { recordRejection } from './record-rejection.js';
 import { writeTrades } from './write-trades.js';
 
@@ -18,16 +24,17 @@ export interface PersistDeps {
  */
 export function createPersistHandler({ sql, logger, now = Date.now }: PersistDeps) {
   return async function persist(event: CloudEvent<PubSubEventData>): Promise<void> {
-    const messageId = event.data?.message?.messageId ?? event.id;
+    const data = pubsubDataOf(event);
+    const messageId = messageIdOf(event, data);
     await withLogContext({ message_id: messageId }, async () => {
       const reject = async (rejection: Rejection) => {
-        await recordRejection(sql, messageId, event.data, rejection);
+        await recordRejection(sql, messageId, data, rejection);
         logger.warn(
           { reason: rejection.reason, details: rejection.details },
           `message rejected: ${rejection.message}`,
         );
       };
-      const decoded = decodeMessage(event.data, now());
+      const decoded = decodeMessage(data, now());
       if (!decoded.ok) {
         await reject(decoded);
         return;

@@ -46,6 +46,11 @@ export function createSql(
     idle_timeout: 30,
     max_lifetime: 30 * 60,
     connect_timeout: config.DB_CONNECT_TIMEOUT_SECONDS,
+    // postgres.js otherwise waits up to 20 s between reconnect attempts after failed connects,
+    // holding every query meanwhile: in an outage each request hung for up to 20 s, and as long
+    // again once the database was back. A request is its own retry unit (Pub/Sub redelivers,
+    // clients retry): connect at once, fail fast.
+    backoff: false,
     connection: { application_name: 'market-data-platform', ...connection },
     onnotice: () => undefined,
   });

@@ -464,11 +464,9 @@ describe.skipIf(skipWithoutEmulator)('a database outage while the pipeline runs'
     expect(stored).toEqual({ rows: 100, ids: 100, latest: trades.at(-1)?.trade_id });
   });
 
-  // KNOWN BUG, fails until shared/db/client.ts passes `backoff: false` to postgres.js: after a few
-  // failed connects its pool waits up to 20 s before the next attempt, holding every query, so
-  // requests hang for seconds during the outage and the pools stay dead that long after it.
-  // Once the fix is in, this is a plain it().
-  it.fails('fails fast during the outage and reconnects as soon as the database is back', () => {
+  // shared/db/client.ts passes `backoff: false`: without it postgres.js waits up to 20 s between
+  // reconnects after failed connects, holding every query, during the outage and after it.
+  it('fails fast during the outage and reconnects as soon as the database is back', () => {
     const startedWhileDown = (c: Call) =>
       c.startedAt > outcome.downAt && c.startedAt < outcome.restartAt;
     const slow = [...outcome.probes, ...outcome.ticks, ...outcome.pushes.map(asCall)]

@@ -172,9 +172,9 @@ describe.skipIf(skipWithoutEmulator)('poison messages: Pub/Sub emulator → pers
     expect(await tradeCount()).toBe(0);
   });
 
-  // Fails until persist.handler.ts reads the raw push (pubsubDataOf/messageIdOf in decode-message.ts):
-  // the row then carries the message's id and attributes instead of a content hash. Flip to it().
-  it.fails('records the data-less message under its own id, with its attributes', async () => {
+  // persist.handler.ts reads the raw push (pubsubDataOf/messageIdOf): the row carries the message's
+  // id and attributes, not a content hash.
+  it('records the data-less message under its own id, with its attributes', async () => {
     const row = await rejectedRow(attributesOnlyId);
     expect(row?.reason).toBe('not_a_pubsub_message');
     expect(row?.attributes).toEqual(attributesOnly);

@@ -25,7 +25,7 @@ const MAX_LIMIT = 5_000;
 
 const intervalParam = z
   .string()
-  .refine((value): value is IntervalName => value in INTERVALS, {
+  .refine((value): value is IntervalName => Object.hasOwn(INTERVALS, value), {
     message: `must be one of ${INTERVAL_NAMES.join(', ')}`,
   })
   .openapi({ type: 'string', enum: INTERVAL_NAMES, example: '1m' });
