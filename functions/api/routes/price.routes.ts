@@ -8,6 +8,7 @@ import {
   timestampString,
   commonErrors,
 } from '../schemas/common.schemas.js';
+import { coalesceInFlight } from './coalesce-in-flight.js';
 import { fetchLatestPrices } from './price.queries.js';
 
 const MAX_SYMBOLS_PER_REQUEST = 100;
@@ -103,10 +104,16 @@ export const latestPricesRoute = createRoute({
 });
 
 export function registerPriceRoutes(app: OpenAPIHono<AppEnv>, { sql }: ApiDeps) {
+  // Symbols never contain a comma (SYMBOL_PATTERN), so the joined list is a faithful key.
+  const latestPrices = coalesceInFlight((key) =>
+    fetchLatestPrices(sql, key === '' ? [] : key.split(',')),
+  );
+  const lookUp = (symbols: string[]) => latestPrices([...new Set(symbols)].join(','));
+
   app.openapi(latestPriceRoute, async (c) => {
     const { symbol, symbols } = c.req.valid('query');
     if (symbol === undefined) {
-      const lookup = await fetchLatestPrices(sql, [...new Set(symbols)]);
+      const lookup = await lookUp(symbols ?? []);
       return c.json(
         {
           prices: lookup.prices,
@@ -117,7 +124,7 @@ export function registerPriceRoutes(app: OpenAPIHono<AppEnv>, { sql }: ApiDeps) 
         200,
       );
     }
-    const { prices, unknown } = await fetchLatestPrices(sql, [symbol]);
+    const { prices, unknown } = await lookUp([symbol]);
     const [latest] = prices;
     if (unknown.length > 0)
       throw new AppError(404, 'symbol_not_found', `Unknown symbol: ${symbol}`);
@@ -128,7 +135,7 @@ export function registerPriceRoutes(app: OpenAPIHono<AppEnv>, { sql }: ApiDeps) 
 
   app.openapi(latestPricesRoute, async (c) => {
     const { symbols } = c.req.valid('json');
-    const { prices, unknown, withoutTrades } = await fetchLatestPrices(sql, [...new Set(symbols)]);
+    const { prices, unknown, withoutTrades } = await lookUp(symbols);
     return c.json({ prices, count: prices.length, unknown, without_trades: withoutTrades }, 200);
   });
 }
