@@ -9,7 +9,14 @@ const persistUrl = process.env.PERSIST_URL ?? 'http://127.0.0.1:8082';
 const symbol = process.env.CHECK_SYMBOL ?? 'AAPL';
 
 try {
-  await checkReadApi({ apiUrl, persistUrl, symbol, log: (line) => { console.log(`ok  ${line}`); } });
+  await checkReadApi({
+    apiUrl,
+    persistUrl,
+    symbol,
+    log: (line) => {
+      console.log(`ok  ${line}`);
+    },
+  });
   console.log('read API check passed');
 } catch (error) {
   console.error(`read API check FAILED: ${error instanceof Error ? error.message : String(error)}`);
