@@ -9,13 +9,11 @@
  * redelivers), the api answers 503 with the envelope, the pools recover by themselves, and every
  * series is whole afterwards.
  */
-import type { Server } from 'node:http';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PubSub } from '@google-cloud/pubsub';
-import { getTestServer } from '@google-cloud/functions-framework/testing';
+import type { PubSub } from '@google-cloud/pubsub';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -30,7 +28,11 @@ import {
 import { loadMigrations, migrate } from '../../shared/db/migrate.js';
 import { applyStep, generateTrades, stepFor } from '../../shared/market/random-walk.js';
 import { skipWithoutEmulator } from '../support/emulator-required.js';
-import { close, listen } from '../support/http-server.js';
+import {
+  emulatorClient,
+  serveFunctions,
+  type ServedFunctions,
+} from '../support/functions-under-test.js';
 import {
   startPushRecorder,
   type PushRecorder,
@@ -102,8 +104,8 @@ describe.skipIf(skipWithoutEmulator)('a database outage while the pipeline runs'
   let emulator: PubSubEmulator;
   let pubsub: PubSub;
   let recorder: PushRecorder;
-  const servers: Server[] = [];
-  const urls: Record<'api' | 'ingest' | 'persist', string> = { api: '', ingest: '', persist: '' };
+  let functions: ServedFunctions;
+  let urls: ServedFunctions['urls'] = { api: '', ingest: '', persist: '' };
   const scheduler = { running: false, ticks: [] as Call[], done: Promise.resolve() };
   let outcome: Outcome;
 
@@ -204,28 +206,20 @@ describe.skipIf(skipWithoutEmulator)('a database outage while the pipeline runs'
     await migrate(sql, await loadMigrations());
 
     emulator = await startPubSubEmulator();
-    pubsub = new PubSub({
-      projectId: emulator.projectId,
-      apiEndpoint: emulator.host,
-      emulatorMode: true,
-    });
-    Object.assign(process.env, {
-      DATABASE_URL: pg.url,
-      PUBSUB_EMULATOR_HOST: emulator.host,
-      GOOGLE_CLOUD_PROJECT: emulator.projectId,
-      PUBSUB_TOPIC: TOPIC,
-      INGESTION_INTERVAL_SECONDS: String(INTERVAL_MS / 1_000),
-      INGEST_SEED: SEED,
-      LOG_LEVEL: 'error',
-    });
-    await import('../../functions/persist/index.js');
-    await import('../../functions/ingest/index.js');
-    await import('../../functions/api/index.js');
-    for (const name of ['api', 'ingest', 'persist'] as const) {
-      const server = getTestServer(name);
-      servers.push(server);
-      urls[name] = await listen(server);
-    }
+    pubsub = emulatorClient(emulator);
+    functions = await serveFunctions(
+      {
+        DATABASE_URL: pg.url,
+        PUBSUB_EMULATOR_HOST: emulator.host,
+        GOOGLE_CLOUD_PROJECT: emulator.projectId,
+        PUBSUB_TOPIC: TOPIC,
+        INGESTION_INTERVAL_SECONDS: String(INTERVAL_MS / 1_000),
+        INGEST_SEED: SEED,
+        LOG_LEVEL: 'error',
+      },
+      ['api', 'ingest', 'persist'],
+    );
+    urls = functions.urls;
     recorder = await startPushRecorder(urls.persist);
     await ensureTopicAndPushSubscription({
       host: emulator.host,
@@ -241,7 +235,7 @@ describe.skipIf(skipWithoutEmulator)('a database outage while the pipeline runs'
   afterAll(async () => {
     await stopScheduler();
     await recorder.stop();
-    await Promise.all(servers.map(close));
+    await functions.close();
     await pubsub.close();
     await emulator.stop();
     await sql.end({ timeout: 1 });

@@ -3,9 +3,7 @@
  * Pub/Sub emulator, whose push subscription delivers to persist, which writes PostgreSQL, which
  * the api serves.
  */
-import type { Server } from 'node:http';
-import { PubSub } from '@google-cloud/pubsub';
-import { getTestServer } from '@google-cloud/functions-framework/testing';
+import type { PubSub } from '@google-cloud/pubsub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ensureTopicAndPushSubscription,
@@ -13,7 +11,11 @@ import {
   type PubSubEmulator,
 } from '../../infra/local-stack/pubsub-emulator.js';
 import { skipWithoutEmulator } from '../support/emulator-required.js';
-import { close, listen } from '../support/http-server.js';
+import {
+  emulatorClient,
+  serveFunctions,
+  type ServedFunctions,
+} from '../support/functions-under-test.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -28,33 +30,25 @@ describe.skipIf(skipWithoutEmulator)(
     let db: TestDatabase;
     let emulator: PubSubEmulator;
     let pubsub: PubSub;
-    const servers: Server[] = [];
-    const urls: Record<'api' | 'ingest' | 'persist', string> = { api: '', ingest: '', persist: '' };
+    let functions: ServedFunctions;
+    let urls: ServedFunctions['urls'];
 
     beforeAll(async () => {
       db = await createTestDatabase();
       emulator = await startPubSubEmulator();
-      pubsub = new PubSub({
-        projectId: emulator.projectId,
-        apiEndpoint: emulator.host,
-        emulatorMode: true,
-      });
-      Object.assign(process.env, {
-        DATABASE_URL: db.url,
-        PUBSUB_EMULATOR_HOST: emulator.host,
-        GOOGLE_CLOUD_PROJECT: emulator.projectId,
-        PUBSUB_TOPIC: TOPIC,
-        INGESTION_INTERVAL_SECONDS: '3',
-        LOG_LEVEL: 'error',
-      });
-      await import('../../functions/persist/index.js');
-      await import('../../functions/ingest/index.js');
-      await import('../../functions/api/index.js');
-      for (const name of ['api', 'ingest', 'persist'] as const) {
-        const server = getTestServer(name);
-        servers.push(server);
-        urls[name] = await listen(server);
-      }
+      pubsub = emulatorClient(emulator);
+      functions = await serveFunctions(
+        {
+          DATABASE_URL: db.url,
+          PUBSUB_EMULATOR_HOST: emulator.host,
+          GOOGLE_CLOUD_PROJECT: emulator.projectId,
+          PUBSUB_TOPIC: TOPIC,
+          INGESTION_INTERVAL_SECONDS: '3',
+          LOG_LEVEL: 'error',
+        },
+        ['api', 'ingest', 'persist'],
+      );
+      urls = functions.urls;
       await ensureTopicAndPushSubscription({
         host: emulator.host,
         projectId: emulator.projectId,
@@ -64,7 +58,7 @@ describe.skipIf(skipWithoutEmulator)(
       });
     });
     afterAll(async () => {
-      await Promise.all(servers.map(close));
+      await functions.close();
       await pubsub.close();
       await emulator.stop();
       await db.drop();

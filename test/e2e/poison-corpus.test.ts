@@ -4,9 +4,7 @@
  * (delivered once, never again), stored whole in rejected_messages with its reason, and write
  * nothing. A pass-through recorder between the emulator and persist counts the deliveries.
  */
-import type { Server } from 'node:http';
-import { PubSub } from '@google-cloud/pubsub';
-import { getTestServer } from '@google-cloud/functions-framework/testing';
+import type { PubSub } from '@google-cloud/pubsub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ensureTopicAndPushSubscription,
@@ -14,7 +12,11 @@ import {
   type PubSubEmulator,
 } from '../../infra/local-stack/pubsub-emulator.js';
 import { skipWithoutEmulator } from '../support/emulator-required.js';
-import { close, listen } from '../support/http-server.js';
+import {
+  emulatorClient,
+  serveFunctions,
+  type ServedFunctions,
+} from '../support/functions-under-test.js';
 import { poisonMessages, poisonPushes, validTrade } from '../support/poison-corpus.js';
 import { startPushRecorder, type PushRecorder } from '../support/push-recorder.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -36,7 +38,7 @@ describe.skipIf(skipWithoutEmulator)('poison messages: Pub/Sub emulator → pers
   let db: TestDatabase;
   let emulator: PubSubEmulator;
   let pubsub: PubSub;
-  let persistServer: Server;
+  let functions: ServedFunctions;
   let persistUrl: string;
   let recorder: PushRecorder;
   const pushPath = `/projects/local/topics/${TOPIC}`;
@@ -45,21 +47,18 @@ describe.skipIf(skipWithoutEmulator)('poison messages: Pub/Sub emulator → pers
     db = await createTestDatabase();
     await db.sql`insert into symbols (symbol, name) values ('AAPL', 'Apple Inc.')`;
     emulator = await startPubSubEmulator();
-    pubsub = new PubSub({
-      projectId: emulator.projectId,
-      apiEndpoint: emulator.host,
-      emulatorMode: true,
-    });
-    Object.assign(process.env, {
-      DATABASE_URL: db.url,
-      PUBSUB_EMULATOR_HOST: emulator.host,
-      GOOGLE_CLOUD_PROJECT: emulator.projectId,
-      PUBSUB_TOPIC: TOPIC,
-      LOG_LEVEL: 'error',
-    });
-    await import('../../functions/persist/index.js');
-    persistServer = getTestServer('persist');
-    persistUrl = await listen(persistServer);
+    pubsub = emulatorClient(emulator);
+    functions = await serveFunctions(
+      {
+        DATABASE_URL: db.url,
+        PUBSUB_EMULATOR_HOST: emulator.host,
+        GOOGLE_CLOUD_PROJECT: emulator.projectId,
+        PUBSUB_TOPIC: TOPIC,
+        LOG_LEVEL: 'error',
+      },
+      ['persist'],
+    );
+    persistUrl = functions.urls.persist;
     recorder = await startPushRecorder(persistUrl);
     await ensureTopicAndPushSubscription({
       host: emulator.host,
@@ -71,7 +70,7 @@ describe.skipIf(skipWithoutEmulator)('poison messages: Pub/Sub emulator → pers
   });
   afterAll(async () => {
     await recorder.stop();
-    await close(persistServer);
+    await functions.close();
     await pubsub.close();
     await emulator.stop();
     await db.drop();
