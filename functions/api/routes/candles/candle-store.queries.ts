@@ -27,7 +27,7 @@ export interface StoredRead {
   rows: CandleRow[];
   /** Stored buckets found, empty ones included. */
   storedBuckets: number;
-  firstTradeAt: Date | null;
+  firstTradeMs: number | null;
 }
 
 /**
@@ -37,10 +37,10 @@ export interface StoredRead {
 export async function readStoredWindow(sql: Sql, w: CandleWindow): Promise<StoredRead> {
   // The meta row alone has no bucket when the window holds no candle at all.
   const result = await sql<
-    (Omit<CandleRow, 'bucket'> & {
-      bucket: Date | null;
+    (Omit<CandleRow, 'timestamp'> & {
+      timestamp: string | null;
       stored_buckets: number;
-      first_trade_at: Date | null;
+      first_trade_ms: number | null;
     })[]
   >`
     with stored as (
@@ -54,18 +54,19 @@ export async function readStoredWindow(sql: Sql, w: CandleWindow): Promise<Store
       union all ${aggregateTrades(sql, w.symbol, w.intervalMs, w.storedToMs, w.endMs)}
     ), meta as (
       select (select count(*) from stored)::int as stored_buckets,
-             (select min(ts) from trades where symbol = ${w.symbol}) as first_trade_at
+             -- A number, not a timestamp: it comes with every row, and 1,440 Dates cost more than the query.
+             (select extract(epoch from min(ts)) * 1000 from trades where symbol = ${w.symbol})::float8 as first_trade_ms
     )
     select meta.*, ${candleColumns(sql)}
     from meta left join answer on true
     order by bucket`;
   const [first] = result;
   return {
-    rows: result.flatMap(({ bucket, stored_buckets: _, first_trade_at: __, ...candle }) =>
-      bucket === null ? [] : [{ bucket, ...candle }],
+    rows: result.flatMap(({ timestamp, stored_buckets: _, first_trade_ms: __, ...candle }) =>
+      timestamp === null ? [] : [{ timestamp, ...candle }],
     ),
     storedBuckets: first?.stored_buckets ?? 0,
-    firstTradeAt: first?.first_trade_at ?? null,
+    firstTradeMs: first?.first_trade_ms ?? null,
   };
 }
 

@@ -3,8 +3,8 @@ import type { Sql } from '../../../../shared/db/client.js';
 import { bucketStart } from '../../../../shared/market/candle-intervals.js';
 import type { Candle } from './fill-previous.js';
 
-/** A candle as the database returns it: the bucket start as a Date. */
-export type CandleRow = Omit<Candle, 'timestamp'> & { bucket: Date };
+/** A candle as the database returns it, ready to serve. */
+export type CandleRow = Candle;
 
 /** Fragments are built by whichever client runs the query: the pool or a transaction. */
 type SqlTag = Sql | TransactionSql;
@@ -57,9 +57,13 @@ export function aggregateTrades(
     ) c`;
 }
 
-/** The columns of a candle as the API prints them: exact decimals without trailing zeros. */
+/**
+ * The columns of a candle as the API prints them: exact decimals without trailing zeros, and the
+ * bucket start already in ISO 8601 (JavaScript's toISOString form), so that a day of 1m candles
+ * is not 1,440 Dates parsed and formatted again in the app.
+ */
 export function candleColumns(sql: SqlTag): Fragment {
-  return sql`bucket,
+  return sql`to_char(bucket at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as timestamp,
     trim_scale(open)::text as open, trim_scale(high)::text as high, trim_scale(low)::text as low,
     trim_scale(close)::text as close, trim_scale(volume)::text as volume,
     trim_scale(vwap)::text as vwap, trade_count`;

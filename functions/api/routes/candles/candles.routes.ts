@@ -118,10 +118,7 @@ export function registerCandlesRoutes(app: OpenAPIHono<AppEnv>, { sql }: ApiDeps
     if (rows.length === 0 && previousClose === null && !(await symbolExists(sql, query.symbol))) {
       throw new AppError(404, 'symbol_not_found', `Unknown symbol: ${query.symbol}`);
     }
-    const traded: Candle[] = rows.map(({ bucket, ...candle }) => ({
-      timestamp: bucket.toISOString(),
-      ...candle,
-    }));
+    const traded: Candle[] = rows;
     const candles =
       query.fill === 'previous'
         ? fillPrevious(traded, { firstBucketMs, endMs: windowEndMs, intervalMs, previousClose })

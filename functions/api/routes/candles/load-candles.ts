@@ -45,9 +45,9 @@ export async function loadCandles(
   const read = await readStoredWindow(sql, window);
   // Stored rows exist from the first trade's bucket on: before it there is nothing to store.
   const firstStorableMs =
-    read.firstTradeAt === null
+    read.firstTradeMs === null
       ? storedToMs
-      : Math.max(storedFromMs, bucketStart(read.firstTradeAt.getTime(), intervalMs));
+      : Math.max(storedFromMs, bucketStart(read.firstTradeMs, intervalMs));
   const expected = Math.max(0, (storedToMs - firstStorableMs) / intervalMs);
   if (read.storedBuckets >= expected) return { rows: read.rows, source: 'stored' };
   return { rows: await computeAndStoreWindow(sql, window), source: 'stored_now' };
