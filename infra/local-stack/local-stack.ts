@@ -8,6 +8,7 @@ import { startLocalScheduler, type LocalScheduler } from './local-scheduler.js';
 import {
   EmulatorNotInstalledError,
   ensureTopicAndPushSubscription,
+  persistPushSubscription,
   startPubSubEmulator,
   type PubSubEmulator,
 } from './pubsub-emulator.js';
@@ -59,8 +60,11 @@ export async function startLocalStack({
     const databaseUrl = database.url;
     await applyMigrations(databaseUrl, config, logger);
 
-    const persistPort = stack.ports.persist;
-    const pushEndpoint = `http://127.0.0.1:${persistPort}/projects/${config.GOOGLE_CLOUD_PROJECT}/topics/${config.PUBSUB_TOPIC}`;
+    const push = persistPushSubscription(
+      config.GOOGLE_CLOUD_PROJECT,
+      config.PUBSUB_TOPIC,
+      `http://127.0.0.1:${stack.ports.persist}`,
+    );
     const functionEnv: Env = { ...env, DATABASE_URL: databaseUrl };
     let emulator: PubSubEmulator | undefined;
     if (stack.pubsubMode !== 'direct') {
@@ -69,10 +73,7 @@ export async function startLocalStack({
         stoppers.push(() => (emulator as PubSubEmulator).stop());
         await ensureTopicAndPushSubscription({
           host: emulator.host,
-          projectId: config.GOOGLE_CLOUD_PROJECT,
-          topic: config.PUBSUB_TOPIC,
-          subscription: `${config.PUBSUB_TOPIC}-persist`,
-          pushEndpoint,
+          ...push,
         });
         functionEnv.PUBSUB_EMULATOR_HOST = emulator.host;
         logger.info(
@@ -86,7 +87,7 @@ export async function startLocalStack({
       }
     }
     if (emulator === undefined) {
-      functionEnv.PUBSUB_DIRECT_PUSH_URL = pushEndpoint;
+      functionEnv.PUBSUB_DIRECT_PUSH_URL = push.pushEndpoint;
       logger.warn(
         'WARNING: no Pub/Sub emulator; ingest pushes each message straight to persist (same push body, no broker in between)',
       );

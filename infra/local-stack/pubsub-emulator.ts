@@ -157,6 +157,24 @@ export async function startPubSubEmulator({
 }
 
 /**
+ * The push subscription that delivers `topic` to persist at `persistUrl`, named and addressed as
+ * every local setup does: `<topic>-persist`, pushing to `<persistUrl>/projects/<project>/topics/<topic>`
+ * (the path only tells the logs where a push came from; persist answers on any path).
+ */
+export function persistPushSubscription(
+  projectId: string,
+  topic: string,
+  persistUrl: string,
+): Pick<TopicAndPushSubscription, 'projectId' | 'topic' | 'subscription' | 'pushEndpoint'> {
+  return {
+    projectId,
+    topic,
+    subscription: `${topic}-persist`,
+    pushEndpoint: `${persistUrl}/projects/${projectId}/topics/${topic}`,
+  };
+}
+
+/**
  * Creates `topic` and a push subscription to `pushEndpoint` on the emulator unless they exist,
  * and points an existing subscription at `pushEndpoint`. Safe to call again.
  */

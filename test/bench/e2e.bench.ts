@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PubSub } from '@google-cloud/pubsub';
 import {
   ensureTopicAndPushSubscription,
+  persistPushSubscription,
   type PubSubEmulator,
 } from '../../infra/local-stack/pubsub-emulator.js';
 import { SCHEMA_ATTRIBUTE, TRADES_V1 } from '../../shared/schemas/trade-message.js';
@@ -49,10 +50,7 @@ export async function benchEndToEnd(
     const api = await start('api');
     await ensureTopicAndPushSubscription({
       host: emulator.host,
-      projectId: emulator.projectId,
-      topic: TOPIC,
-      subscription: `${TOPIC}-persist`,
-      pushEndpoint: `${persist.url}/projects/${emulator.projectId}/topics/${TOPIC}`,
+      ...persistPushSubscription(emulator.projectId, TOPIC, persist.url),
     });
     // One message per publish call, sent at once: the client's batching would add its own wait.
     const topic = pubsub.topic(TOPIC, { batching: { maxMessages: 1 } });

@@ -14,6 +14,7 @@ import getPort from 'get-port';
 import { startFunction, type FunctionProcess } from '../../infra/local-stack/function-process.js';
 import {
   ensureTopicAndPushSubscription,
+  persistPushSubscription,
   startPubSubEmulator,
 } from '../../infra/local-stack/pubsub-emulator.js';
 import { REPO_ROOT } from '../../infra/local-stack/repo-root.js';
@@ -86,10 +87,7 @@ try {
   const api = await start('api');
   await ensureTopicAndPushSubscription({
     host: emulator.host,
-    projectId: emulator.projectId,
-    topic: TOPIC,
-    subscription: `${TOPIC}-persist`,
-    pushEndpoint: `${persist.url}/projects/${emulator.projectId}/topics/${TOPIC}`,
+    ...persistPushSubscription(emulator.projectId, TOPIC, persist.url),
   });
 
   say(`publishing ${TRADES_PER_SECOND} trades/s; warming up`);

@@ -22,6 +22,7 @@ import {
 } from '../../infra/local-stack/embedded-database.js';
 import {
   ensureTopicAndPushSubscription,
+  persistPushSubscription,
   startPubSubEmulator,
   type PubSubEmulator,
 } from '../../infra/local-stack/pubsub-emulator.js';
@@ -223,10 +224,7 @@ describe.skipIf(skipWithoutEmulator)('a database outage while the pipeline runs'
     recorder = await startPushRecorder(urls.persist);
     await ensureTopicAndPushSubscription({
       host: emulator.host,
-      projectId: emulator.projectId,
-      topic: TOPIC,
-      subscription: `${TOPIC}-persist`,
-      pushEndpoint: `${recorder.url}/projects/${emulator.projectId}/topics/${TOPIC}`,
+      ...persistPushSubscription(emulator.projectId, TOPIC, recorder.url),
     });
 
     outcome = await runOutage();

@@ -7,6 +7,7 @@ import type { PubSub } from '@google-cloud/pubsub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ensureTopicAndPushSubscription,
+  persistPushSubscription,
   startPubSubEmulator,
   type PubSubEmulator,
 } from '../../infra/local-stack/pubsub-emulator.js';
@@ -51,10 +52,7 @@ describe.skipIf(skipWithoutEmulator)(
       urls = functions.urls;
       await ensureTopicAndPushSubscription({
         host: emulator.host,
-        projectId: emulator.projectId,
-        topic: TOPIC,
-        subscription: `${TOPIC}-persist`,
-        pushEndpoint: `${urls.persist}/projects/${emulator.projectId}/topics/${TOPIC}`,
+        ...persistPushSubscription(emulator.projectId, TOPIC, urls.persist),
       });
     });
     afterAll(async () => {

@@ -8,6 +8,7 @@ import type { PubSub } from '@google-cloud/pubsub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ensureTopicAndPushSubscription,
+  persistPushSubscription,
   startPubSubEmulator,
   type PubSubEmulator,
 } from '../../infra/local-stack/pubsub-emulator.js';
@@ -62,10 +63,7 @@ describe.skipIf(skipWithoutEmulator)('poison messages: Pub/Sub emulator → pers
     recorder = await startPushRecorder(persistUrl);
     await ensureTopicAndPushSubscription({
       host: emulator.host,
-      projectId: emulator.projectId,
-      topic: TOPIC,
-      subscription: `${TOPIC}-persist`,
-      pushEndpoint: `${recorder.url}${pushPath}`,
+      ...persistPushSubscription(emulator.projectId, TOPIC, recorder.url),
     });
   });
   afterAll(async () => {
