@@ -35,6 +35,8 @@ import { registerTradesRoutes, tradesRoute } from './routes/trades.routes.js';
 import { documentApiKeys } from './schemas/security.schemas.js';
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
+/** Every method but GET and HEAD may carry a body; no route reads one of any other method. */
+const METHODS_WITH_BODY = ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 /**
  * What anyone may call even with REQUIRE_API_KEY=true: load balancers and uptime checks need
@@ -66,7 +68,10 @@ export function createApp(deps: ApiDeps) {
   app.use(requestContext({ logger: deps.logger }));
   app.use(requestMetrics({ registry }));
   app.use(secureHeaders());
-  app.use(corsAllowList({ allowedOrigins: deps.corsAllowedOrigins ?? [] }));
+  // Each middleware level costs a request a few promises, which the Functions Framework's async
+  // hooks make dear (docs/benchmarks.md): only what this configuration needs is registered.
+  const allowedOrigins = deps.corsAllowedOrigins ?? [];
+  if (allowedOrigins.length > 0) app.use(corsAllowList({ allowedOrigins }));
   const limitBody = bodyLimit({
     maxSize: deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
     onError: (c: Context<AppEnv>) =>
@@ -81,9 +86,7 @@ export function createApp(deps: ApiDeps) {
   });
   // Checking the body builds a full fetch Request; a GET or HEAD has no body to check, and skipping
   // it was worth +30% requests/s on /price/latest (docs/benchmarks.md).
-  app.use((c, next) =>
-    c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next),
-  );
+  app.on(METHODS_WITH_BODY, '*', limitBody);
   const requireApiKey = deps.requireApiKey ?? false;
   app.use(apiKeyAuth({ sql: deps.sql, requireApiKey, isOpen: isOpenPath }));
 
