@@ -7,6 +7,8 @@ import { BUCKET_ORIGIN_MS } from '../../../../shared/market/candle-intervals.js'
 import {
   aggregateTrades,
   candleColumns,
+  candleFromValues,
+  type CandleValues,
   intervalParam,
   iso,
   type CandleRow,
@@ -36,13 +38,7 @@ export interface StoredRead {
  */
 export async function readStoredWindow(sql: Sql, w: CandleWindow): Promise<StoredRead> {
   // The meta row alone has no bucket when the window holds no candle at all.
-  const result = await sql<
-    (Omit<CandleRow, 'timestamp'> & {
-      timestamp: string | null;
-      stored_buckets: number;
-      first_trade_ms: number | null;
-    })[]
-  >`
+  const result = await sql`
     with stored as (
       select bucket, open, high, low, close, volume, vwap, trade_count
       from candles
@@ -57,17 +53,17 @@ export async function readStoredWindow(sql: Sql, w: CandleWindow): Promise<Store
              -- A number, not a timestamp: it comes with every row, and 1,440 Dates cost more than the query.
              (select extract(epoch from min(ts)) * 1000 from trades where symbol = ${w.symbol})::float8 as first_trade_ms
     )
-    select meta.*, ${candleColumns(sql)}
+    select ${candleColumns(sql)}, meta.stored_buckets, meta.first_trade_ms
     from meta left join answer on true
-    order by bucket`;
-  const [first] = result;
-  return {
-    rows: result.flatMap(({ timestamp, stored_buckets: _, first_trade_ms: __, ...candle }) =>
-      timestamp === null ? [] : [{ timestamp, ...candle }],
-    ),
-    storedBuckets: first?.stored_buckets ?? 0,
-    firstTradeMs: first?.first_trade_ms ?? null,
-  };
+    order by bucket`.values();
+  // Arrays, not objects: each candle is built once in its final shape (~⅓ of this read's time).
+  const rows = result as unknown as [...CandleValues, number, number | null][];
+  const candles: CandleRow[] = [];
+  // The bucket is null only in the meta row of a window without candles (left join).
+  for (const values of rows)
+    if ((values[0] as string | null) !== null) candles.push(candleFromValues(values));
+  const first = rows[0];
+  return { rows: candles, storedBuckets: first?.[8] ?? 0, firstTradeMs: first?.[9] ?? null };
 }
 
 /**
@@ -80,7 +76,7 @@ export async function computeAndStoreWindow(sql: Sql, w: CandleWindow): Promise<
   const origin = new Date(BUCKET_ORIGIN_MS).toISOString();
   return sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock_shared(${CANDLE_LOCK_NAMESPACE}, hashtext(${w.symbol}))`;
-    return tx<CandleRow[]>`
+    const rows = await tx`
       with computed as (
         ${aggregateTrades(tx, w.symbol, w.intervalMs, w.startMs, w.endMs)}
       ), closed as (
@@ -102,6 +98,7 @@ export async function computeAndStoreWindow(sql: Sql, w: CandleWindow): Promise<
         from closed left join computed c using (bucket)
         on conflict (symbol, interval_seconds, bucket) do nothing
       )
-      select ${candleColumns(tx)} from computed order by bucket`;
+      select ${candleColumns(tx)} from computed order by bucket`.values();
+    return (rows as unknown as CandleValues[]).map(candleFromValues);
   });
 }

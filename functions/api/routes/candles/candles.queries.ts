@@ -69,6 +69,32 @@ export function candleColumns(sql: SqlTag): Fragment {
     trim_scale(vwap)::text as vwap, trade_count`;
 }
 
+/** A row of candleColumns() read with .values(), in their order. */
+export type CandleValues = [
+  timestamp: string,
+  open: string,
+  high: string,
+  low: string,
+  close: string,
+  volume: string,
+  vwap: string,
+  trade_count: number,
+];
+
+/** The candle of a row read with .values(), in the shape the API prints. */
+export function candleFromValues(values: Readonly<[...CandleValues, ...unknown[]]>): CandleRow {
+  return {
+    timestamp: values[0],
+    open: values[1],
+    high: values[2],
+    low: values[3],
+    close: values[4],
+    volume: values[5],
+    vwap: values[6],
+    trade_count: values[7],
+  };
+}
+
 /** Candles of [fromMs, toMs) computed from the trades, nothing read from or written to the store. */
 export async function computeCandles(
   sql: Sql,
@@ -77,10 +103,11 @@ export async function computeCandles(
   fromMs: number,
   toMs: number,
 ): Promise<CandleRow[]> {
-  return sql<CandleRow[]>`
+  const rows = await sql`
     select ${candleColumns(sql)}
     from (${aggregateTrades(sql, symbol, intervalMs, fromMs, toMs)}) computed
-    order by bucket`;
+    order by bucket`.values();
+  return (rows as unknown as CandleValues[]).map(candleFromValues);
 }
 
 /** The close before `start`: what empty buckets at the start of a filled range carry. */

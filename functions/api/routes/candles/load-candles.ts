@@ -3,6 +3,7 @@ import type { Sql } from '../../../../shared/db/client.js';
 import { bucketCeil, bucketStart } from '../../../../shared/market/candle-intervals.js';
 import { computeCandles, type CandleRow } from './candles.queries.js';
 import { computeAndStoreWindow, readStoredWindow } from './candle-store.queries.js';
+import { splitRange } from './split-range.js';
 
 /**
  * The app's clock may run a little ahead of the database's, which decides what is stored: asking
@@ -22,7 +23,7 @@ export type CandleSource = 'computed' | 'stored' | 'stored_now';
 /**
  * Candles of [startMs, endMs): full buckets that closed more than a grace period ago come from the
  * `candles` table, stored there the first time they are asked for; partial and recent buckets are
- * computed fresh every time.
+ * computed fresh every time. A long range is computed in parts side by side (split-range.ts).
  */
 export async function loadCandles(
   sql: Sql,
@@ -35,11 +36,12 @@ export async function loadCandles(
     bucketStart(endMs, intervalMs),
     bucketStart(closedBefore, intervalMs),
   );
+  const parts = splitRange(startMs, endMs, intervalMs);
   if (storedFromMs >= storedToMs) {
-    return {
-      rows: await computeCandles(sql, symbol, intervalMs, startMs, endMs),
-      source: 'computed',
-    };
+    const computed = await Promise.all(
+      parts.map(([from, to]) => computeCandles(sql, symbol, intervalMs, from, to)),
+    );
+    return { rows: computed.flat(), source: 'computed' };
   }
   const window = { symbol, intervalMs, startMs, endMs, storedFromMs, storedToMs };
   const read = await readStoredWindow(sql, window);
@@ -50,5 +52,18 @@ export async function loadCandles(
       : Math.max(storedFromMs, bucketStart(read.firstTradeMs, intervalMs));
   const expected = Math.max(0, (storedToMs - firstStorableMs) / intervalMs);
   if (read.storedBuckets >= expected) return { rows: read.rows, source: 'stored' };
-  return { rows: await computeAndStoreWindow(sql, window), source: 'stored_now' };
+  // Each part stores its own buckets under its own lock, as a whole window would.
+  const clamp = (ms: number, from: number, to: number) => Math.min(Math.max(ms, from), to);
+  const computed = await Promise.all(
+    parts.map(([from, to]) =>
+      computeAndStoreWindow(sql, {
+        ...window,
+        startMs: from,
+        endMs: to,
+        storedFromMs: clamp(storedFromMs, from, to),
+        storedToMs: clamp(storedToMs, from, to),
+      }),
+    ),
+  );
+  return { rows: computed.flat(), source: 'stored_now' };
 }
