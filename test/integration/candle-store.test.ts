@@ -100,9 +100,17 @@ describe('stored candles', () => {
       [at(3), 1],
       [at(4), 0],
     ]);
-    // What the store holds is what is served: a changed row shows in the next answer.
-    await db.sql`update candles set close = 99 where symbol = 'ST' and interval_seconds = 60 and bucket = ${at(0)}`;
-    expect((await candles('ST', range))[0]?.close).toBe('99');
+    // What the store holds is what is served: a changed row shows in the next answer, as stored...
+    await db.sql`
+      update candles set close = 99, json = replace(json, '"close":"11"', '"close":"99"')
+      where symbol = 'ST' and interval_seconds = 60 and bucket = ${at(0)}`;
+    expect((await candles('ST', range))[0]).toEqual({ ...first[0], close: '99' });
+    // ...and a row stored without its JSON (before migration 0006, or by the previous release
+    // during a deploy) is rendered from its columns.
+    await db.sql`
+      update candles set close = 98, json = null
+      where symbol = 'ST' and interval_seconds = 60 and bucket = ${at(0)}`;
+    expect((await candles('ST', range))[0]).toEqual({ ...first[0], close: '98' });
   });
 
   it('a late trade deletes the stored candle in its transaction and shows in the next answer', async () => {

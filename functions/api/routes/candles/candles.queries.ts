@@ -1,10 +1,9 @@
 import type { Fragment, TransactionSql } from 'postgres';
 import type { Sql } from '../../../../shared/db/client.js';
 import { bucketStart } from '../../../../shared/market/candle-intervals.js';
-import type { Candle } from './fill-previous.js';
 
-/** A candle as the database returns it, ready to serve. */
-export type CandleRow = Candle;
+/** A candle ready to serve: its JSON text as the API prints it (candleJson()). */
+export type CandleJson = string;
 
 /** Fragments are built by whichever client runs the query: the pool or a transaction. */
 type SqlTag = Sql | TransactionSql;
@@ -58,41 +57,19 @@ export function aggregateTrades(
 }
 
 /**
- * The columns of a candle as the API prints them: exact decimals without trailing zeros, and the
- * bucket start already in ISO 8601 (JavaScript's toISOString form), so that a day of 1m candles
- * is not 1,440 Dates parsed and formatted again in the app.
+ * A candle as the API prints it, rendered by PostgreSQL from a row with the columns of
+ * aggregateTrades() (or of the candles table): the JSON text of one element of /candles'
+ * `candles`, exact decimals without trailing zeros, the bucket start in ISO 8601, keys in the order
+ * JSON.stringify gives a Candle. Building a day's 1,440 candles as objects and serializing them
+ * again took most of a stored day's answer; the values are digits, dots, dashes, colons and
+ * letters, which JSON needs no escaping for.
  */
-export function candleColumns(sql: SqlTag): Fragment {
-  return sql`to_char(bucket at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as timestamp,
-    trim_scale(open)::text as open, trim_scale(high)::text as high, trim_scale(low)::text as low,
-    trim_scale(close)::text as close, trim_scale(volume)::text as volume,
-    trim_scale(vwap)::text as vwap, trade_count`;
-}
-
-/** A row of candleColumns() read with .values(), in their order. */
-export type CandleValues = [
-  timestamp: string,
-  open: string,
-  high: string,
-  low: string,
-  close: string,
-  volume: string,
-  vwap: string,
-  trade_count: number,
-];
-
-/** The candle of a row read with .values(), in the shape the API prints. */
-export function candleFromValues(values: Readonly<[...CandleValues, ...unknown[]]>): CandleRow {
-  return {
-    timestamp: values[0],
-    open: values[1],
-    high: values[2],
-    low: values[3],
-    close: values[4],
-    volume: values[5],
-    vwap: values[6],
-    trade_count: values[7],
-  };
+export function candleJson(sql: SqlTag): Fragment {
+  return sql`'{"timestamp":"' || to_char(bucket at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+      || '","open":"' || trim_scale(open) || '","high":"' || trim_scale(high)
+      || '","low":"' || trim_scale(low) || '","close":"' || trim_scale(close)
+      || '","volume":"' || trim_scale(volume) || '","vwap":"' || trim_scale(vwap)
+      || '","trade_count":' || trade_count || '}'`;
 }
 
 /** Candles of [fromMs, toMs) computed from the trades, nothing read from or written to the store. */
@@ -102,12 +79,12 @@ export async function computeCandles(
   intervalMs: number,
   fromMs: number,
   toMs: number,
-): Promise<CandleRow[]> {
+): Promise<CandleJson[]> {
   const rows = await sql`
-    select ${candleColumns(sql)}
+    select ${candleJson(sql)}
     from (${aggregateTrades(sql, symbol, intervalMs, fromMs, toMs)}) computed
     order by bucket`.values();
-  return (rows as unknown as CandleValues[]).map(candleFromValues);
+  return (rows as unknown as [CandleJson][]).map(([json]) => json);
 }
 
 /** The close before `start`: what empty buckets at the start of a filled range carry. */

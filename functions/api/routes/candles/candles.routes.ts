@@ -1,4 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { TypedResponse } from 'hono';
 import { AppError, invalidParameter } from '../../../../shared/http/app-error.js';
 import type { ApiDeps, AppEnv } from '../../app-env.js';
 import {
@@ -12,7 +13,8 @@ import { limitParam, timestampParam } from '../../schemas/query.schemas.js';
 import { symbolExists } from '../symbols.queries.js';
 import { fetchCloseBefore } from './candles.queries.js';
 import { loadCandles } from './load-candles.js';
-import { fillPrevious, type Candle } from './fill-previous.js';
+import { candlesAnswerJson } from './candles-answer.js';
+import { fillPrevious } from './fill-previous.js';
 import {
   bucketStart,
   INTERVAL_NAMES,
@@ -42,6 +44,17 @@ const candleSchema = z
     trade_count: z.number().int(),
   })
   .openapi('Candle');
+
+const candlesAnswerSchema = z.object({
+  symbol: z.string(),
+  interval: z.string(),
+  start: timestampString,
+  end: timestampString,
+  fill: z.enum(['none', 'previous']),
+  count: z.number().int(),
+  candles: z.array(candleSchema),
+  next_start: timestampString.nullable(),
+});
 
 export const candlesRoute = createRoute({
   method: 'get',
@@ -73,16 +86,7 @@ export const candlesRoute = createRoute({
         'Candles in time order. At most `limit` buckets are covered per request; next_start, when not null, is where the next request starts.',
       content: {
         'application/json': {
-          schema: z.object({
-            symbol: z.string(),
-            interval: z.string(),
-            start: timestampString,
-            end: timestampString,
-            fill: z.enum(['none', 'previous']),
-            count: z.number().int(),
-            candles: z.array(candleSchema),
-            next_start: timestampString.nullable(),
-          }),
+          schema: candlesAnswerSchema,
         },
       },
     },
@@ -118,12 +122,11 @@ export function registerCandlesRoutes(app: OpenAPIHono<AppEnv>, { sql }: ApiDeps
     if (rows.length === 0 && previousClose === null && !(await symbolExists(sql, query.symbol))) {
       throw new AppError(404, 'symbol_not_found', `Unknown symbol: ${query.symbol}`);
     }
-    const traded: Candle[] = rows;
     const candles =
       query.fill === 'previous'
-        ? fillPrevious(traded, { firstBucketMs, endMs: windowEndMs, intervalMs, previousClose })
-        : traded;
-    return c.json(
+        ? fillPrevious(rows, { firstBucketMs, endMs: windowEndMs, intervalMs, previousClose })
+        : rows;
+    const answer = candlesAnswerJson(
       {
         symbol: query.symbol,
         interval: query.interval,
@@ -131,10 +134,15 @@ export function registerCandlesRoutes(app: OpenAPIHono<AppEnv>, { sql }: ApiDeps
         end: end.toISOString(),
         fill: query.fill,
         count: candles.length,
-        candles,
         next_start: windowEndMs < end.getTime() ? windowEnd.toISOString() : null,
       },
-      200,
+      candles,
     );
+    // The text is this schema's JSON (candlesAnswerJson); typed as c.json would type it.
+    return c.body(answer, 200, { 'Content-Type': 'application/json' }) as unknown as TypedResponse<
+      z.infer<typeof candlesAnswerSchema>,
+      200,
+      'json'
+    >;
   });
 }

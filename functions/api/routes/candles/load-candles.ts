@@ -1,7 +1,7 @@
 import { CANDLE_CACHE_GRACE_SECONDS } from '../../../../shared/db/candle-cache.js';
 import type { Sql } from '../../../../shared/db/client.js';
 import { bucketCeil, bucketStart } from '../../../../shared/market/candle-intervals.js';
-import { computeCandles, type CandleRow } from './candles.queries.js';
+import { computeCandles, type CandleJson } from './candles.queries.js';
 import { computeAndStoreWindow, readStoredWindow } from './candle-store.queries.js';
 import { splitRange } from './split-range.js';
 
@@ -29,7 +29,7 @@ export async function loadCandles(
   sql: Sql,
   { symbol, intervalMs, startMs, endMs }: CandleRequest,
   nowMs: number,
-): Promise<{ rows: CandleRow[]; source: CandleSource }> {
+): Promise<{ rows: CandleJson[]; source: CandleSource }> {
   const closedBefore = nowMs - CANDLE_CACHE_GRACE_SECONDS * 1000 - CLOCK_SKEW_ALLOWANCE_MS;
   const storedFromMs = bucketCeil(startMs, intervalMs);
   const storedToMs = Math.min(
