@@ -15,7 +15,7 @@ import { apiKeyAuth } from './middleware/api-key-auth.js';
 import { corsAllowList } from './middleware/cors.js';
 import { registerMethodNotAllowed } from './middleware/method-not-allowed.js';
 import { requestContext } from './middleware/request-context.js';
-import { requestMetrics } from './middleware/request-metrics.js';
+import { createRequestMetrics } from './middleware/request-metrics.js';
 import {
   createSymbolRoute,
   deleteSymbolRoute,
@@ -65,8 +65,7 @@ export function createApp(deps: ApiDeps) {
 
   // One registry per app, so apps created side by side (tests) never share or clash on metrics.
   const registry = new Registry();
-  app.use(requestContext({ logger: deps.logger }));
-  app.use(requestMetrics({ registry }));
+  app.use(requestContext({ logger: deps.logger, recordRequest: createRequestMetrics(registry) }));
   app.use(secureHeaders());
   // Each middleware level costs a request a few promises, which the Functions Framework's async
   // hooks make dear (docs/benchmarks.md): only what this configuration needs is registered.
