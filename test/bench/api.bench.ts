@@ -66,7 +66,8 @@ export async function benchApi(db: BenchDatabase): Promise<BenchResult[]> {
     const native = combine(rounds.native);
     const peakRssMb = await servers.api.peakRssMb();
     // Round by round, each ratio compares two runs seconds apart.
-    const vsCeiling = median(rounds.api.map((r, i) => r.rps / (rounds.hello[i]?.rps ?? NaN)));
+    const ratios = rounds.api.map((r, i) => r.rps / (rounds.hello[i]?.rps ?? NaN));
+    const vsCeiling = median(ratios);
 
     const how = `autocannon, ${CONNECTIONS} connections, ${SECONDS} s, median of ${ROUNDS} rounds in turns with the others`;
     return [
@@ -79,7 +80,7 @@ export async function benchApi(db: BenchDatabase): Promise<BenchResult[]> {
       }),
       result('api_latest_p99_ms', viaFunctions.p99Ms, 'ms', {
         goal: { op: '<=', value: 25 },
-        note: `p50 ${viaFunctions.p50Ms} ms`,
+        note: `p50 ${viaFunctions.p50Ms} ms; rounds: ${rounds.api.map((r) => r.p99Ms).join(', ')} ms`,
       }),
       result('api_ff_ceiling_rps', ceiling.rps, 'req/s', {
         note: `a hello-world function on the same Functions Framework (p99 ${ceiling.p99Ms} ms), ${failures(ceiling)}`,
@@ -87,7 +88,7 @@ export async function benchApi(db: BenchDatabase): Promise<BenchResult[]> {
       result('api_latest_vs_ff_ceiling', vsCeiling, '×', {
         goal: { op: '>=', value: 0.6 },
         baseline: ceiling.rps,
-        note: "median of the rounds' ratios, each api run to the hello-world run after it",
+        note: `median of the rounds' ratios (${ratios.map((r) => r.toFixed(2)).join(', ')}), each api run to the hello-world run after it`,
       }),
       result('api_native_rps', native.rps, 'req/s', {
         baseline: viaFunctions.rps,
