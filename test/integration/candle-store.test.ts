@@ -113,6 +113,34 @@ describe('stored candles', () => {
     expect((await candles('ST', range))[0]).toEqual({ ...first[0], close: '98' });
   });
 
+  it('computes and stores only the buckets the store lacks, and answers from the store', async () => {
+    await addSymbol('SM');
+    await publish('SM', [
+      { price: '20', ts: at(10) },
+      { price: '21', ts: at(11.5) },
+      { price: '22', ts: at(12) },
+    ]);
+    const range = `interval=1m&start=${at(10)}&end=${at(13)}`;
+    const first = await candles('SM', range);
+    expect(first.map((c) => [c.timestamp, c.close])).toEqual([
+      [at(10), '20'],
+      [at(11), '21'],
+      [at(12), '22'],
+    ]);
+    // A stored row changed by hand stays as stored (not recomputed); a missing one is recomputed.
+    await db.sql`
+      update candles set close = 99, json = replace(json, '"close":"20"', '"close":"99"')
+      where symbol = 'SM' and interval_seconds = 60 and bucket = ${at(10)}`;
+    await db.sql`delete from candles where symbol = 'SM' and interval_seconds = 60 and bucket = ${at(11)}`;
+    const again = await candles('SM', range);
+    expect(again).toEqual([{ ...first[0], close: '99' }, first[1], first[2]]);
+    expect((await storedRows('SM', 60)).map((r) => r.bucket.toISOString())).toEqual([
+      at(10),
+      at(11),
+      at(12),
+    ]);
+  });
+
   it('a late trade deletes the stored candle in its transaction and shows in the next answer', async () => {
     await addSymbol('LATE');
     await publish('LATE', [{ price: '10', ts: at(10) }]);

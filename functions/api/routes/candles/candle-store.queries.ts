@@ -5,6 +5,7 @@ import {
 import type { Sql } from '../../../../shared/db/client.js';
 import { BUCKET_ORIGIN_MS } from '../../../../shared/market/candle-intervals.js';
 import {
+  aggregateBuckets,
   aggregateTrades,
   candleJson,
   type CandleJson,
@@ -67,21 +68,24 @@ export async function readStoredWindow(sql: Sql, w: CandleWindow): Promise<Store
 }
 
 /**
- * Computes the whole window fresh and stores its closed buckets (empty ones as trade_count 0) from
- * the first trade's bucket on. The shared lock comes first, in its own statement, so the computing
- * statement's snapshot includes every late trade committed before it (shared/db/candle-cache.ts).
+ * Computes and stores the closed buckets of [storedFromMs, storedToMs) that the store lacks (empty
+ * ones as trade_count 0), from the first trade's bucket on; nothing else. When a minute closes,
+ * a window of 500 buckets then costs one bucket's work, not 500. The shared lock comes first, in
+ * its own statement, so the computing statement's snapshot includes every late trade committed
+ * before it (shared/db/candle-cache.ts).
  */
-export async function computeAndStoreWindow(sql: Sql, w: CandleWindow): Promise<CandleJson[]> {
+export async function storeMissingBuckets(
+  sql: Sql,
+  w: Pick<CandleWindow, 'symbol' | 'intervalMs' | 'storedFromMs' | 'storedToMs'>,
+): Promise<number> {
   const interval = intervalParam(w.intervalMs);
   const origin = new Date(BUCKET_ORIGIN_MS).toISOString();
+  const intervalSeconds = w.intervalMs / 1000;
   return sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock_shared(${CANDLE_LOCK_NAMESPACE}, hashtext(${w.symbol}))`;
-    const rows = await tx`
-      with computed as (
-        select *, ${candleJson(tx)} as json
-        from (${aggregateTrades(tx, w.symbol, w.intervalMs, w.startMs, w.endMs)}) aggregated
-      ), closed as (
-        select b as bucket
+    const stored = await tx`
+      with missing as (
+        select b
         from generate_series(
           ${iso(w.storedFromMs)}::timestamptz,
           ${iso(w.storedToMs)}::timestamptz - ${interval}::interval,
@@ -92,14 +96,19 @@ export async function computeAndStoreWindow(sql: Sql, w: CandleWindow): Promise<
                             ${origin}::timestamptz)
           and b + ${interval}::interval
               <= statement_timestamp() - make_interval(secs => ${CANDLE_CACHE_GRACE_SECONDS})
-      ), stored as (
-        insert into candles (symbol, interval_seconds, bucket, open, high, low, close, volume, vwap, trade_count, json)
-        select ${w.symbol}, ${w.intervalMs / 1000}, closed.bucket, c.open, c.high, c.low, c.close,
-               c.volume, c.vwap, coalesce(c.trade_count, 0), c.json
-        from closed left join computed c using (bucket)
-        on conflict (symbol, interval_seconds, bucket) do nothing
+          and not exists (
+            select 1 from candles
+            where symbol = ${w.symbol} and interval_seconds = ${intervalSeconds} and bucket = b
+          )
+      ), computed as (
+        select *, ${candleJson(tx)} as json
+        from (${aggregateBuckets(tx, w.symbol, w.intervalMs, tx`missing`)}) aggregated
       )
-      select json from computed order by bucket`.values();
-    return (rows as unknown as [CandleJson][]).map(([json]) => json);
+      insert into candles (symbol, interval_seconds, bucket, open, high, low, close, volume, vwap, trade_count, json)
+      select ${w.symbol}, ${intervalSeconds}, missing.b, c.open, c.high, c.low, c.close,
+             c.volume, c.vwap, coalesce(c.trade_count, 0), c.json
+      from missing left join computed c on c.bucket = missing.b
+      on conflict (symbol, interval_seconds, bucket) do nothing`;
+    return stored.count;
   });
 }

@@ -31,13 +31,29 @@ export function aggregateTrades(
   const firstBucket = bucketStart(fromMs, intervalMs);
   // An empty range yields an empty series: its last bucket comes before its first.
   const lastBucket = toMs > fromMs ? bucketStart(toMs - 1, intervalMs) : firstBucket - intervalMs;
-  const from = sql`greatest(b, ${iso(fromMs)}::timestamptz)`;
-  const to = sql`least(b + ${intervalParam(intervalMs)}::interval, ${iso(toMs)}::timestamptz)`;
+  const buckets = sql`generate_series(${iso(firstBucket)}::timestamptz, ${iso(lastBucket)}::timestamptz,
+                                      ${intervalParam(intervalMs)}::interval) as b`;
+  return aggregateBuckets(sql, symbol, intervalMs, buckets, { fromMs, toMs });
+}
+
+/**
+ * aggregateTrades() over the buckets `buckets` lists (a FROM item with their starts in column `b`),
+ * each bucket whole, or cut to [fromMs, toMs) when given.
+ */
+export function aggregateBuckets(
+  sql: SqlTag,
+  symbol: string,
+  intervalMs: number,
+  buckets: Fragment,
+  within?: { fromMs: number; toMs: number },
+): Fragment {
+  const end = sql`b + ${intervalParam(intervalMs)}::interval`;
+  const from = within === undefined ? sql`b` : sql`greatest(b, ${iso(within.fromMs)}::timestamptz)`;
+  const to = within === undefined ? end : sql`least(${end}, ${iso(within.toMs)}::timestamptz)`;
   return sql`
     select b as bucket, o.open, a.high, a.low, c.close, a.volume,
            round(a.pv::numeric(60, 30) / a.volume, 8) as vwap, a.trade_count
-    from generate_series(${iso(firstBucket)}::timestamptz, ${iso(lastBucket)}::timestamptz,
-                         ${intervalParam(intervalMs)}::interval) as b
+    from ${buckets}
     cross join lateral (
       select price as open from trades
       where symbol = ${symbol} and ts >= ${from} and ts < ${to}

@@ -2,8 +2,13 @@ import { CANDLE_CACHE_GRACE_SECONDS } from '../../../../shared/db/candle-cache.j
 import type { Sql } from '../../../../shared/db/client.js';
 import { bucketCeil, bucketStart } from '../../../../shared/market/candle-intervals.js';
 import { computeCandles, type CandleJson } from './candles.queries.js';
-import { computeAndStoreWindow, readStoredWindow } from './candle-store.queries.js';
-import { splitRange } from './split-range.js';
+import {
+  readStoredWindow,
+  storeMissingBuckets,
+  type CandleWindow,
+  type StoredRead,
+} from './candle-store.queries.js';
+import { MIN_BUCKETS_TO_SPLIT, splitRange } from './split-range.js';
 
 /**
  * The app's clock may run a little ahead of the database's, which decides what is stored: asking
@@ -22,8 +27,8 @@ export type CandleSource = 'computed' | 'stored' | 'stored_now';
 
 /**
  * Candles of [startMs, endMs): full buckets that closed more than a grace period ago come from the
- * `candles` table, stored there the first time they are asked for; partial and recent buckets are
- * computed fresh every time. A long range is computed in parts side by side (split-range.ts).
+ * `candles` table, the missing ones computed and stored there first; partial and recent buckets
+ * are computed fresh every time. A long range is computed in parts side by side (split-range.ts).
  */
 export async function loadCandles(
   sql: Sql,
@@ -36,34 +41,42 @@ export async function loadCandles(
     bucketStart(endMs, intervalMs),
     bucketStart(closedBefore, intervalMs),
   );
-  const parts = splitRange(startMs, endMs, intervalMs);
-  if (storedFromMs >= storedToMs) {
+  const computeFresh = async (): Promise<CandleJson[]> => {
+    const parts = splitRange(startMs, endMs, intervalMs);
     const computed = await Promise.all(
       parts.map(([from, to]) => computeCandles(sql, symbol, intervalMs, from, to)),
     );
-    return { rows: computed.flat(), source: 'computed' };
-  }
+    return computed.flat();
+  };
+  if (storedFromMs >= storedToMs) return { rows: await computeFresh(), source: 'computed' };
+
   const window = { symbol, intervalMs, startMs, endMs, storedFromMs, storedToMs };
-  const read = await readStoredWindow(sql, window);
-  // Stored rows exist from the first trade's bucket on: before it there is nothing to store.
-  const firstStorableMs =
-    read.firstTradeMs === null
-      ? storedToMs
-      : Math.max(storedFromMs, bucketStart(read.firstTradeMs, intervalMs));
-  const expected = Math.max(0, (storedToMs - firstStorableMs) / intervalMs);
-  if (read.storedBuckets >= expected) return { rows: read.rows, source: 'stored' };
-  // Each part stores its own buckets under its own lock, as a whole window would.
-  const clamp = (ms: number, from: number, to: number) => Math.min(Math.max(ms, from), to);
-  const computed = await Promise.all(
+  const first = await readStoredWindow(sql, window);
+  const missing = missingBuckets(first, window);
+  if (missing === 0) return { rows: first.rows, source: 'stored' };
+  // Many missing buckets are computed in parts side by side, each stored under its own lock.
+  const parts =
+    missing >= MIN_BUCKETS_TO_SPLIT
+      ? splitRange(storedFromMs, storedToMs, intervalMs)
+      : [[storedFromMs, storedToMs] as const];
+  await Promise.all(
     parts.map(([from, to]) =>
-      computeAndStoreWindow(sql, {
-        ...window,
-        startMs: from,
-        endMs: to,
-        storedFromMs: clamp(storedFromMs, from, to),
-        storedToMs: clamp(storedToMs, from, to),
-      }),
+      storeMissingBuckets(sql, { symbol, intervalMs, storedFromMs: from, storedToMs: to }),
     ),
   );
-  return { rows: computed.flat(), source: 'stored_now' };
+  const again = await readStoredWindow(sql, window);
+  if (missingBuckets(again, window) === 0) return { rows: again.rows, source: 'stored_now' };
+  // A late trade deleted a bucket in between, or the database's clock is behind the app's by more
+  // than the allowance: the answer is computed fresh, and the store catches up next time.
+  return { rows: await computeFresh(), source: 'computed' };
+}
+
+/** Closed buckets of the window the store should hold and does not: from the first trade's on. */
+function missingBuckets(read: StoredRead, w: CandleWindow): number {
+  const firstStorableMs =
+    read.firstTradeMs === null
+      ? w.storedToMs
+      : Math.max(w.storedFromMs, bucketStart(read.firstTradeMs, w.intervalMs));
+  const expected = Math.max(0, (w.storedToMs - firstStorableMs) / w.intervalMs);
+  return Math.max(0, expected - read.storedBuckets);
 }
