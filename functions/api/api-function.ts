@@ -3,20 +3,22 @@ import type { Config } from '../../shared/config/config.js';
 import { createSql } from '../../shared/db/client.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import { createApp } from './app.js';
+import { answerUnbuildableRequest } from './unbuildable-request.js';
 
 /**
  * The api function as deployed: the Hono app behind the Functions Framework. The framework has
  * already read the body (req.rawBody); @hono/node-server hands that buffer to Hono.
  */
 export function createApiFunction(config: Config) {
+  const logger = createLogger({ level: config.LOG_LEVEL, base: { function: 'api' } });
   const app = createApp({
     // JIT compilation makes these short queries several times slower.
     sql: createSql(config, { connection: { jit: 'off' } }),
-    logger: createLogger({ level: config.LOG_LEVEL, base: { function: 'api' } }),
+    logger,
     bodyLimitBytes: config.API_BODY_LIMIT_BYTES,
     ingestionIntervalSeconds: config.INGESTION_INTERVAL_SECONDS,
     requireApiKey: config.REQUIRE_API_KEY,
     corsAllowedOrigins: config.CORS_ALLOWED_ORIGINS,
   });
-  return getRequestListener(app.fetch);
+  return getRequestListener(app.fetch, { errorHandler: answerUnbuildableRequest(logger) });
 }

@@ -6,6 +6,7 @@
  */
 import { createServer, request as httpRequest } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
+import { answerUnbuildableRequest } from '../../functions/api/unbuildable-request.js';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/api/app.js';
@@ -199,10 +200,9 @@ const RAW_PATHS = [
 ];
 
 /**
- * Request-targets @hono/node-server refuses before the app sees them, with an empty 400 (a
- * backslash in the path, the asterisk form): never a 5xx, but no envelope either, as the app
- * never runs. (The Functions Framework's Express answers `*` with its own HTML 404.) An envelope
- * would need getRequestListener's errorHandler option in functions/api/api-function.ts.
+ * Request-targets @hono/node-server cannot turn into a fetch Request (a backslash in the path, the
+ * asterisk form): the app never runs, and answerUnbuildableRequest() answers a 400 with the
+ * envelope. (Through the Functions Framework, Express answers `*` itself, with an HTML 404.)
  */
 const MALFORMED_TARGETS = ['/\\symbols', '/price\\latest', '*'];
 
@@ -671,15 +671,21 @@ describe('api fuzz: hostile input never gets a 5xx, a stack or an envelope-less 
   it('hostile paths and methods over a real socket: 404 or 405 with the envelope, never a 5xx', async () => {
     // A socket, not app.request: the path arrives as sent (no URL normalisation) and any method
     // token goes, as with @hono/node-server behind the Functions Framework.
-    const listener = getRequestListener(apps.open.fetch);
+    // As functions/api/api-function.ts builds it.
+    const listener = getRequestListener(apps.open.fetch, {
+      errorHandler: answerUnbuildableRequest(logs.logger),
+    });
     const server = createServer((req, res) => void listener(req, res));
     const base = await listen(server);
     const problems: string[] = [];
     try {
       for (const path of MALFORMED_TARGETS) {
         for (const method of RAW_METHODS) {
-          const { status } = await rawRequest(base, method, path);
-          if (status >= 500 || status < 400) problems.push(`${method} ${path} -> ${status}`);
+          const sent: Sent = { app: 'open', method, url: path, headers: {} };
+          const answer = await rawRequest(base, method, path);
+          if (answer.status !== 400) problems.push(`${method} ${path} -> ${answer.status}`);
+          const problem = inspect(sent, answer);
+          if (problem !== undefined) problems.push(problem);
         }
       }
       for (const path of [...HOSTILE_PATHS, ...RAW_PATHS, ...ROUTES.map((route) => route.path)]) {
