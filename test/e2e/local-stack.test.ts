@@ -100,16 +100,18 @@ async function interrupt(stack: RunningStack): Promise<number | null> {
   return exited;
 }
 
-describe.skipIf(skipWithoutEmulator)('npm start (the local stack)', () => {
-  afterAll(async () => {
-    if (current !== undefined) {
-      const stopped = interrupt(current);
-      const timeout = new Promise((resolve) => setTimeout(resolve, 30_000));
-      await Promise.race([stopped, timeout]);
-    }
-    await rm(dataDir, { recursive: true, force: true });
-  });
+// At file level: both describes start stacks on dataDir (an afterAll inside the first removed it
+// before the second made it again, which left a data directory in /tmp on every run).
+afterAll(async () => {
+  if (current !== undefined) {
+    const stopped = interrupt(current);
+    const timeout = new Promise((resolve) => setTimeout(resolve, 30_000));
+    await Promise.race([stopped, timeout]);
+  }
+  await rm(dataDir, { recursive: true, force: true });
+});
 
+describe.skipIf(skipWithoutEmulator)('npm start (the local stack)', () => {
   let stoppedAt: LatestPrice | undefined;
 
   it('serves health, the default symbols and advancing prices that went through the emulator; Ctrl-C leaves nothing behind', async () => {
