@@ -1,7 +1,5 @@
 import { z } from 'zod';
-
-/** Symbols match this on input (any case); they are stored and returned upper case. */
-export const SYMBOL_PATTERN = /^[A-Za-z0-9._-]{1,16}$/;
+import { normalizeSymbol, SYMBOL_PATTERN } from '../market/symbol.js';
 
 export interface SymbolDefinition {
   symbol: string;
@@ -21,15 +19,15 @@ export const symbolListSchema = z.string().transform((value, ctx): SymbolDefinit
   const seen = new Set<string>();
   for (const entry of value.split(',').map((part) => part.trim())) {
     const separator = entry.indexOf(':');
-    const symbol = (separator === -1 ? entry : entry.slice(0, separator)).trim().toUpperCase();
-    const name = separator === -1 ? symbol : entry.slice(separator + 1).trim();
-    if (!SYMBOL_PATTERN.test(symbol)) {
+    const symbol = normalizeSymbol((separator === -1 ? entry : entry.slice(0, separator)).trim());
+    if (symbol === undefined) {
       ctx.addIssue({
         code: 'custom',
         message: `"${entry}" is not SYMBOL:Name with SYMBOL matching ${SYMBOL_PATTERN.source}`,
       });
       return z.NEVER;
     }
+    const name = separator === -1 ? symbol : entry.slice(separator + 1).trim();
     if (seen.has(symbol)) {
       ctx.addIssue({ code: 'custom', message: `lists ${symbol} twice` });
       return z.NEVER;

@@ -1,5 +1,5 @@
-import { SYMBOL_PATTERN } from '../config/default-symbols.js';
 import { canonicalPositiveDecimal } from '../market/decimal.js';
+import { normalizeSymbol } from '../market/symbol.js';
 import {
   isValidTradeTimestamp,
   MAX_TRADES_PER_MESSAGE,
@@ -29,14 +29,15 @@ function decimal(value: unknown): string | undefined {
 
 function trade(value: unknown): Trade | undefined {
   if (!isPlainObject(value) || !hasExactly(value, TRADE_KEYS)) return undefined;
-  const { trade_id, symbol, ts } = value;
+  const { trade_id, ts } = value;
   if (typeof trade_id !== 'string' || !TRADE_ID_PATTERN.test(trade_id)) return undefined;
-  if (typeof symbol !== 'string' || !SYMBOL_PATTERN.test(symbol)) return undefined;
+  const symbol = typeof value.symbol === 'string' ? normalizeSymbol(value.symbol) : undefined;
+  if (symbol === undefined) return undefined;
   if (typeof ts !== 'string' || !isValidTradeTimestamp(ts)) return undefined;
   const price = decimal(value.price);
   const volume = decimal(value.volume);
   if (price === undefined || volume === undefined) return undefined;
-  return { trade_id, symbol: symbol.toUpperCase(), price, volume, ts };
+  return { trade_id, symbol, price, volume, ts };
 }
 
 /**

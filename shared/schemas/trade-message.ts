@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { SYMBOL_PATTERN } from '../config/default-symbols.js';
 import { canonicalPositiveDecimal } from '../market/decimal.js';
+import { symbolSchema } from '../market/symbol.js';
 import { parseZonedTimestamp } from '../market/timestamp.js';
 
 /** Pub/Sub attribute naming the payload's schema; messages that carry another value are rejected. */
@@ -35,10 +35,7 @@ const positiveDecimal = z.union([z.string(), z.number()]).transform((value, ctx)
 
 export const tradeSchema = z.strictObject({
   trade_id: z.string().regex(TRADE_ID_PATTERN, 'must be 1-128 printable ASCII characters'),
-  symbol: z
-    .string()
-    .regex(SYMBOL_PATTERN, `must match ${SYMBOL_PATTERN.source}`)
-    .transform((symbol) => symbol.toUpperCase()),
+  symbol: symbolSchema,
   price: positiveDecimal,
   volume: positiveDecimal,
   ts: z

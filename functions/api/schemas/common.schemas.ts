@@ -1,11 +1,10 @@
 import { z } from '@hono/zod-openapi';
-import { SYMBOL_PATTERN } from '../../../shared/config/default-symbols.js';
+import { symbolSchema as sharedSymbolSchema } from '../../../shared/market/symbol.js';
 
-export const symbolSchema = z
-  .string()
-  .regex(SYMBOL_PATTERN, 'must be 1-16 letters, digits, ".", "_" or "-"')
-  .transform((symbol) => symbol.toUpperCase())
-  .openapi({ example: 'AAPL', description: 'Ticker symbol, case-insensitive' });
+export const symbolSchema = sharedSymbolSchema.openapi({
+  example: 'AAPL',
+  description: 'Ticker symbol, case-insensitive',
+});
 
 /** Exact decimals travel as strings so no client parses 0.1 + 0.2 into a float. */
 export const decimalString = (example: string) =>
