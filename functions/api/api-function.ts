@@ -1,5 +1,5 @@
 import { getRequestListener } from '@hono/node-server';
-import type { Config } from '../../shared/config/config.js';
+import type { ApiConfig } from '../../shared/config/function-config.js';
 import { createSql } from '../../shared/db/client.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import { createApp } from './app.js';
@@ -9,7 +9,7 @@ import { answerUnbuildableRequest } from './unbuildable-request.js';
  * The api function as deployed: the Hono app behind the Functions Framework. The framework has
  * already read the body (req.rawBody); @hono/node-server hands that buffer to Hono.
  */
-export function createApiFunction(config: Config) {
+export function createApiFunction(config: ApiConfig) {
   const logger = createLogger({ level: config.LOG_LEVEL, base: { function: 'api' } });
   const app = createApp({
     // JIT compilation makes these short queries several times slower.
@@ -17,6 +17,7 @@ export function createApiFunction(config: Config) {
     logger,
     bodyLimitBytes: config.API_BODY_LIMIT_BYTES,
     ingestionIntervalSeconds: config.INGESTION_INTERVAL_SECONDS,
+    healthTimeoutMs: config.API_HEALTH_TIMEOUT_MS,
     requireApiKey: config.REQUIRE_API_KEY,
     corsAllowedOrigins: config.CORS_ALLOWED_ORIGINS,
   });

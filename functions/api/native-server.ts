@@ -5,14 +5,13 @@
  *   PORT=8080 DATABASE_URL=postgres://... node dist/functions/api/native-server.js
  */
 import { createServer } from 'node:http';
-import { loadConfig } from '../../shared/config/config.js';
+import { loadApiConfig } from '../../shared/config/function-config.js';
+import { loadRuntimeConfig } from '../../shared/config/runtime-config.js';
 import { createApiFunction } from './api-function.js';
 
-// PORT is the container platform's contract (Cloud Run sets it), not the app's configuration.
-// eslint-disable-next-line no-restricted-properties
-const port = Number(process.env['PORT'] ?? 8080);
+const { PORT: port } = loadRuntimeConfig();
 
-const listener = createApiFunction(loadConfig());
+const listener = createApiFunction(loadApiConfig());
 // The listener answers through `response` and never rejects: @hono/node-server turns errors into 500s.
 const server = createServer((request, response) => {
   void listener(request, response);

@@ -1,4 +1,4 @@
-import type { Config } from '../../shared/config/config.js';
+import type { IngestConfig } from '../../shared/config/function-config.js';
 import { createSql } from '../../shared/db/client.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import { createDirectPushPublisher } from '../../shared/messaging/direct-push-publisher.js';
@@ -7,7 +7,7 @@ import type { TradePublisher } from '../../shared/messaging/trade-publisher.js';
 import { createIngestHandler } from './ingest.handler.js';
 
 /** The ingest function as deployed: its own pool, publisher and logger, created once per instance. */
-export function createIngestFunction(config: Config) {
+export function createIngestFunction(config: IngestConfig) {
   const logger = createLogger({ level: config.LOG_LEVEL, base: { function: 'ingest' } });
   let publisher: TradePublisher;
   if (config.PUBSUB_DIRECT_PUSH_URL !== undefined) {

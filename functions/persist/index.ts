@@ -1,5 +1,5 @@
 import { cloudEvent } from '@google-cloud/functions-framework';
-import { loadConfig } from '../../shared/config/config.js';
+import { loadPersistConfig } from '../../shared/config/function-config.js';
 import { createPersistFunction } from './persist-function.js';
 
-cloudEvent('persist', createPersistFunction(loadConfig()));
+cloudEvent('persist', createPersistFunction(loadPersistConfig()));

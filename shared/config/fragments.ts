@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { corsOriginsSchema } from './cors-origins.js';
+import { DEFAULT_SYMBOLS_VALUE, symbolListSchema } from './default-symbols.js';
+import {
+  databaseUrl,
+  hostPort,
+  httpUrl,
+  integer,
+  oneOf,
+  projectId,
+  pubsubName,
+} from './value-rules.js';
+
+/**
+ * The variables the functions read, in groups, each variable with its one default. A function's
+ * schema is the groups it reads (function-config.ts), so a function never stops on a variable it
+ * ignores. `.env.example` documents each variable.
+ */
+
+/** The database connection: every function and the database CLIs. */
+export const databaseFragment = {
+  DATABASE_URL: databaseUrl.optional(),
+  /** Overrides the URL's password: in the cloud it comes from Secret Manager, the URL from plain env. */
+  DATABASE_PASSWORD: z.string().min(1).optional(),
+  DB_POOL_MAX: integer(1, 100).default(5),
+  DB_CONNECT_TIMEOUT_SECONDS: integer(1, 60).default(3),
+};
+
+/** Everything that logs. */
+export const loggingFragment = {
+  LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error']).default('info'),
+};
+
+/** A level LOG_LEVEL accepts. */
+export type LogLevel = z.output<typeof loggingFragment.LOG_LEVEL>;
+
+/** Where ingest publishes trades. */
+export const pubsubFragment = {
+  GOOGLE_CLOUD_PROJECT: projectId.default('local'),
+  PUBSUB_TOPIC: pubsubName.default('trades'),
+  PUBSUB_EMULATOR_HOST: hostPort.optional(),
+  PUBSUB_DIRECT_PUSH_URL: httpUrl.meta({ examples: ['http://127.0.0.1:8082'] }).optional(),
+};
+
+/** How ingest generates and batches trades. */
+export const ingestionFragment = {
+  /** The time grid trades are generated on; the api judges staleness by it too. */
+  INGESTION_INTERVAL_SECONDS: integer(1, 3600).default(3),
+  INGEST_MAX_TRADES_PER_SYMBOL: integer(1, 100_000).default(1_200),
+  INGEST_MAX_BACKFILL_SECONDS: integer(0, 7 * 24 * 3600).default(3600),
+  INGEST_SEED: z.string().min(1).max(200).default('market-data-platform'),
+  PUBLISH_BATCH_SIZE: integer(1, 5_000).default(1_000),
+  // Parsed from the same text a deployer would write, so the default and a set value are read alike.
+  DEFAULT_SYMBOLS: symbolListSchema
+    .meta({ examples: ['AAPL:Apple Inc.,MSFT:Microsoft Corporation'] })
+    .prefault(DEFAULT_SYMBOLS_VALUE),
+};
+
+/** The api's limits and access rules. */
+export const apiFragment = {
+  API_BODY_LIMIT_BYTES: integer(1_024, 32 * 1024 * 1024).default(1024 * 1024),
+  /** How long /health waits for the database before answering 503. */
+  API_HEALTH_TIMEOUT_MS: integer(100, 60_000).default(1_500),
+  /** true: the read routes need a key too (admin routes always need an admin key). Anything but
+   * true/false stops start-up: a typo must not silently leave the api open. */
+  REQUIRE_API_KEY: oneOf(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+  CORS_ALLOWED_ORIGINS: corsOriginsSchema
+    .meta({ examples: ['https://app.example.com'] })
+    .prefault(''),
+};
