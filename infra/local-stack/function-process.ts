@@ -2,12 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { FunctionName } from '../../shared/function-names.js';
 import { stopProcessGroup } from './process-group.js';
 import { REPO_ROOT } from './repo-root.js';
 import { acceptsConnections } from './port-probe.js';
 
 export interface FunctionProcess {
-  name: string;
+  name: FunctionName;
   port: number;
   url: string;
   child: ChildProcess;
@@ -15,7 +16,7 @@ export interface FunctionProcess {
 }
 
 export interface StartFunctionOptions {
-  name: 'api' | 'ingest' | 'persist';
+  name: FunctionName;
   port: number;
   env: NodeJS.ProcessEnv;
   onLine: (line: string) => void;
@@ -27,10 +28,16 @@ const FUNCTIONS_FRAMEWORK = join(
   'node_modules/@google-cloud/functions-framework/build/src/main.js',
 );
 
+/** The URL a function listening on `port` of this machine answers on. */
+export function localUrl(port: number): string {
+  return `http://127.0.0.1:${port}`;
+}
+
 /**
- * Runs one function on the Functions Framework, from its TypeScript source (tsx), in a process
- * group of its own, and resolves once it answers HTTP. Rejects with its last output if it exits
- * first (a port already in use, a configuration error).
+ * Runs one function on the Functions Framework, from its TypeScript source (tsx) in
+ * `functions/<name>/index.ts`, which registers the function `<name>`, in a process group of its
+ * own, and resolves once it answers HTTP. Rejects with its last output if it exits first (a port
+ * already in use, a configuration error).
  */
 export async function startFunction({
   name,
@@ -59,7 +66,7 @@ export async function startFunction({
       onLine(line);
     });
   }
-  const url = `http://127.0.0.1:${port}`;
+  const url = localUrl(port);
   const exited = new Promise<never>((_, reject) => {
     child.once('exit', (code, signal) => {
       reject(

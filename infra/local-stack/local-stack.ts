@@ -1,8 +1,9 @@
 import type { Config, Env } from '../../shared/config/config.js';
 import type { LocalStackConfig } from '../../shared/config/local-stack-config.js';
+import { byFunction, FUNCTION_NAMES, type FunctionName } from '../../shared/function-names.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import { applyMigrations } from '../apply-migrations.js';
-import { startFunction, type FunctionProcess } from './function-process.js';
+import { localUrl, startFunction, type FunctionProcess } from './function-process.js';
 import { openLocalDatabase } from './local-database.js';
 import { startLocalScheduler, type LocalScheduler } from './local-scheduler.js';
 import {
@@ -13,6 +14,9 @@ import {
   type PubSubEmulator,
 } from './pubsub-emulator.js';
 
+/** What the scheduler's run needs up: persist, which the messages reach, then ingest, which it calls. */
+const PIPELINE: readonly FunctionName[] = ['persist', 'ingest'];
+
 export interface LocalStackOptions {
   config: Config;
   stack: LocalStackConfig;
@@ -22,21 +26,23 @@ export interface LocalStackOptions {
 }
 
 export interface RunningStack {
-  urls: { api: string; ingest: string; persist: string };
+  /** Where each function answers. */
+  urls: Record<FunctionName, string>;
   databaseUrl: string;
   messaging: 'pubsub-emulator' | 'direct-push';
   emulatorHost?: string;
   functions: FunctionProcess[];
-  /** Settles when any function process exits by itself. */
-  crashed: Promise<string>;
+  /** Settles, with its name, when any function process exits by itself. */
+  crashed: Promise<FunctionName>;
   stop(): Promise<void>;
 }
 
 /**
  * Starts the whole platform on this machine with real parts: PostgreSQL (DATABASE_URL or
  * embedded, data kept under .data/), migrations, the Pub/Sub emulator with a push subscription
- * to persist (or, where gcloud is missing, direct pushes, announced loudly), the three functions
- * on the Functions Framework, and a scheduler calling ingest. Stops whatever it started if a
+ * to persist (or, where gcloud is missing, direct pushes, announced loudly), every function of
+ * shared/function-names.ts on the Functions Framework, and a scheduler calling ingest. Resolves
+ * once every function answers and the scheduler's first run has. Stops whatever it started if a
  * step fails.
  */
 export async function startLocalStack({
@@ -63,7 +69,7 @@ export async function startLocalStack({
     const push = persistPushSubscription(
       config.GOOGLE_CLOUD_PROJECT,
       config.PUBSUB_TOPIC,
-      `http://127.0.0.1:${stack.ports.persist}`,
+      localUrl(stack.ports.persist),
     );
     const functionEnv: Env = { ...env, DATABASE_URL: databaseUrl };
     let emulator: PubSubEmulator | undefined;
@@ -94,39 +100,42 @@ export async function startLocalStack({
     }
 
     const functions: FunctionProcess[] = [];
-    const startOne = async (name: 'api' | 'ingest' | 'persist') => {
-      const fn = await startFunction({
-        name,
-        port: stack.ports[name],
-        env: functionEnv,
-        onLine: (line) => {
-          process.stdout.write(`[${name}] ${line}\n`);
-        },
-      });
-      functions.push(fn);
-      stoppers.push(() => fn.stop());
-      return fn;
+    const startAll = async (names: readonly FunctionName[]) => {
+      for (const name of names) {
+        const fn = await startFunction({
+          name,
+          port: stack.ports[name],
+          env: functionEnv,
+          onLine: (line) => {
+            process.stdout.write(`[${name}] ${line}\n`);
+          },
+        });
+        functions.push(fn);
+        stoppers.push(() => fn.stop());
+      }
     };
-    const persistFn = await startOne('persist');
-    const ingestFn = await startOne('ingest');
+    const urls = byFunction((name) => localUrl(stack.ports[name]));
+    // The pipeline first, and its first scheduled run, which creates the symbols and publishes
+    // their first prices; then every other function of the list, so by the time the api (or any
+    // reader) answers, the platform has data.
+    await startAll(PIPELINE);
     const scheduler: LocalScheduler = startLocalScheduler({
-      url: ingestFn.url,
+      url: urls.ingest,
       intervalMs: config.INGESTION_INTERVAL_SECONDS * 1000,
       logger,
     });
     stoppers.push(() => scheduler.stop());
-    // The api last: by the time it answers, the first run has created the symbols and published prices.
     await scheduler.firstRun;
-    const apiFn = await startOne('api');
+    await startAll(FUNCTION_NAMES.filter((name) => !PIPELINE.includes(name)));
 
-    const crashed = new Promise<string>((resolve) => {
+    const crashed = new Promise<FunctionName>((resolve) => {
       for (const fn of functions)
         fn.child.once('exit', () => {
           resolve(fn.name);
         });
     });
     return {
-      urls: { api: apiFn.url, ingest: ingestFn.url, persist: persistFn.url },
+      urls,
       databaseUrl,
       messaging: emulator === undefined ? 'direct-push' : 'pubsub-emulator',
       ...(emulator === undefined ? {} : { emulatorHost: emulator.host }),

@@ -1,30 +1,53 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { parseEnv, type Env } from './config.js';
+import { byFunction, FUNCTION_NAMES, type FunctionName } from '../function-names.js';
+import { parseEnv, type Env } from './parse-env.js';
+import { oneOf, port } from './value-rules.js';
 
-const port = z.coerce.number().int().min(1).max(65_535);
+/** The variable holding a function's local port. */
+export type PortVariable<N extends FunctionName = FunctionName> = `${Uppercase<N>}_PORT`;
+
+/** The variable holding a function's local port: `API_PORT` for `api`. */
+export function portVariable<N extends FunctionName>(name: N): PortVariable<N> {
+  // toUpperCase is typed as returning any string; for a FunctionName it is exactly Uppercase<N>.
+  return `${name.toUpperCase() as Uppercase<N>}_PORT`;
+}
+
+/** The first function's port; each next one in the list takes the next port. */
+const FIRST_PORT = 8080;
+
+const portDefaults = (index: number) => port.default(FIRST_PORT + index);
+
+// Object.fromEntries cannot know its keys; the map over the function list makes them every PortVariable.
+const portsShape = Object.fromEntries(
+  FUNCTION_NAMES.map((name, index) => [portVariable(name), portDefaults(index)]),
+) as Record<PortVariable, ReturnType<typeof portDefaults>>;
 
 /** Variables only the local stack (`npm start`, `npm run migrate` without DATABASE_URL) reads. */
 export const localStackSchema = z.object({
-  API_PORT: port.default(8080),
-  INGEST_PORT: port.default(8081),
-  PERSIST_PORT: port.default(8082),
+  ...portsShape,
   LOCAL_DATA_DIR: z.string().min(1).default('.data'),
-  LOCAL_PUBSUB: z.enum(['auto', 'emulator', 'direct']).default('auto'),
+  LOCAL_PUBSUB: oneOf(['auto', 'emulator', 'direct']).default('auto'),
 });
 
 export interface LocalStackConfig {
-  ports: { api: number; ingest: number; persist: number };
+  /** The port each function listens on. */
+  ports: Record<FunctionName, number>;
   dataDir: string;
   postgresDir: string;
   pubsubMode: 'auto' | 'emulator' | 'direct';
 }
 
+/**
+ * The local stack's configuration, read from `env` (tests pass their own).
+ *
+ * @throws ConfigError naming the first invalid variable.
+ */
 export function loadLocalStackConfig(env: Env = process.env): LocalStackConfig {
   const parsed = parseEnv(localStackSchema, env);
   const dataDir = resolve(parsed.LOCAL_DATA_DIR);
   return {
-    ports: { api: parsed.API_PORT, ingest: parsed.INGEST_PORT, persist: parsed.PERSIST_PORT },
+    ports: byFunction((name) => parsed[portVariable(name)]),
     dataDir,
     postgresDir: resolve(dataDir, 'postgres'),
     pubsubMode: parsed.LOCAL_PUBSUB,

@@ -4,8 +4,9 @@ import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { getFunction } from '@google-cloud/functions-framework/testing';
 import { describe, expect, it } from 'vitest';
+import { FUNCTION_NAMES } from '../../shared/function-names.js';
 
-const ALL = ['api', 'ingest', 'persist'];
+const ALL = [...FUNCTION_NAMES].sort();
 
 /** Imports the main module in a fresh process with FUNCTION_TARGET set, and lists what registered. */
 async function registeredWith(target: string): Promise<string[]> {

@@ -6,16 +6,10 @@ import type { Server } from 'node:http';
 import { PubSub } from '@google-cloud/pubsub';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import type { PubSubEmulator } from '../../infra/local-stack/pubsub-emulator.js';
+import { byFunction, type FunctionName } from '../../shared/function-names.js';
 import { close, listen } from './http-server.js';
 
-export type FunctionName = 'api' | 'ingest' | 'persist';
-
-/** Each function's entry module: importing it registers the function with the framework. */
-const ENTRY_MODULES: Record<FunctionName, () => Promise<unknown>> = {
-  api: () => import('../../functions/api/index.js'),
-  ingest: () => import('../../functions/ingest/index.js'),
-  persist: () => import('../../functions/persist/index.js'),
-};
+export type { FunctionName } from '../../shared/function-names.js';
 
 /** A Pub/Sub client of the emulator's project. */
 export function emulatorClient(emulator: PubSubEmulator): PubSub {
@@ -42,9 +36,11 @@ export async function serveFunctions(
 ): Promise<ServedFunctions> {
   Object.assign(process.env, env);
   const servers: Server[] = [];
-  const urls: Record<FunctionName, string> = { api: '', ingest: '', persist: '' };
+  const urls = byFunction(() => '');
   for (const name of names) {
-    await ENTRY_MODULES[name]();
+    // The entry module functions/<name>/index.ts registers the function with the framework.
+    // @vite-ignore: vite would expand the template into a glob of .js files, which do not exist.
+    await import(/* @vite-ignore */ `../../functions/${name}/index.js`);
     const server = getTestServer(name);
     servers.push(server);
     urls[name] = await listen(server);
