@@ -4,7 +4,7 @@
  * embedded database. `create` prints the new key once, on its last line.
  */
 import { createSql } from '../shared/db/client.js';
-import { loadLocalStackConfig } from '../shared/config/local-stack-config.js';
+import { loadDatabaseCliConfig } from '../shared/config/database-cli-config.js';
 import { KeysUsageError, parseKeysArgs, type KeysCommand } from './keys/keys-args.js';
 import { KeysCommandError, runKeysCommand } from './keys/keys-commands.js';
 import { openKeysDatabase } from './keys/keys-database.js';
@@ -20,8 +20,10 @@ try {
   process.exit(2);
 }
 
-await runCli('keys', process.env, async (config, logger) => {
-  const database = await openKeysDatabase(config, loadLocalStackConfig(process.env), logger);
+const cli = { name: 'keys', command: 'npm run keys', load: loadDatabaseCliConfig };
+
+await runCli(cli, process.env, async (config, logger) => {
+  const database = await openKeysDatabase(config, config.stack, logger);
   const sql = createSql({ ...config, DATABASE_URL: database.url, DB_POOL_MAX: 1 });
   try {
     const lines = await runKeysCommand(sql, command);

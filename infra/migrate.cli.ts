@@ -2,13 +2,15 @@
  * `npm run migrate`: applies pending migrations to DATABASE_URL, or, when it is unset, to the
  * local stack's embedded database under LOCAL_DATA_DIR (started for the duration of the command).
  */
-import { loadLocalStackConfig } from '../shared/config/local-stack-config.js';
+import { loadDatabaseCliConfig } from '../shared/config/database-cli-config.js';
 import { applyMigrations } from './apply-migrations.js';
 import { openLocalDatabase } from './local-stack/local-database.js';
 import { runCli } from './run-cli.js';
 
-await runCli('migrate', process.env, async (config, logger) => {
-  const database = await openLocalDatabase(config, loadLocalStackConfig(process.env), logger);
+const cli = { name: 'migrate', command: 'npm run migrate', load: loadDatabaseCliConfig };
+
+await runCli(cli, process.env, async (config, logger) => {
+  const database = await openLocalDatabase(config, config.stack, logger);
   try {
     await applyMigrations(database.url, config, logger);
   } finally {

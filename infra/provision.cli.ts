@@ -12,8 +12,9 @@ import { runCli } from './run-cli.js';
 
 const dryRun = process.argv.includes('--dry-run');
 
-await runCli('provision', process.env, async (_config, logger) => {
-  const config = loadProvisionConfig(process.env);
+const cli = { name: 'provision', command: 'npm run provision', load: loadProvisionConfig };
+
+await runCli(cli, process.env, async (config, logger) => {
   if (dryRun) {
     process.stdout.write(
       formatPlan(

@@ -12,7 +12,7 @@ import { openLocalDatabase, type LocalDatabase } from '../local-stack/local-data
  * started for the command and migrated, so a key can be made before the first `npm start`.
  */
 export async function openKeysDatabase(
-  config: Config,
+  config: Pick<Config, 'DATABASE_URL' | 'DB_CONNECT_TIMEOUT_SECONDS'>,
   stack: Pick<LocalStackConfig, 'postgresDir'>,
   logger: Logger,
 ): Promise<LocalDatabase> {

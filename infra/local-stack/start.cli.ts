@@ -2,26 +2,37 @@
  * `npm start`: the whole platform on this machine, on the embedded defaults. Ctrl-C (or SIGTERM)
  * stops every process it started and the database, cleanly.
  */
+import { loadConfig, type Env } from '../../shared/config/config.js';
 import { loadLocalStackConfig } from '../../shared/config/local-stack-config.js';
+import { FUNCTION_NAMES, type FunctionName } from '../../shared/function-names.js';
 import { runCli } from '../run-cli.js';
-import { startLocalStack } from './local-stack.js';
+import { startLocalStack, type RunningStack } from './local-stack.js';
 
-await runCli('local-stack', process.env, async (config, logger) => {
-  const stack = loadLocalStackConfig(process.env);
-  const running = await startLocalStack({ config, stack, env: process.env, logger });
+const cli = {
+  name: 'local-stack',
+  command: 'npm start',
+  // Every function's variables: the stack starts them all, and a bad value should stop it here,
+  // in one line, rather than as a function's start-up failure.
+  load: (env: Env) => ({ ...loadConfig(env), stack: loadLocalStackConfig(env) }),
+};
 
-  const { api, ingest, persist } = running.urls;
-  const messaging =
-    running.messaging === 'pubsub-emulator'
-      ? `Pub/Sub emulator at ${running.emulatorHost ?? ''} pushes here`
-      : 'fed by direct pushes: NO Pub/Sub emulator';
+await runCli(cli, process.env, async (config, logger) => {
+  const running = await startLocalStack({ config, stack: config.stack, env: process.env, logger });
+
+  // What each function is for, after its URL; a function without a hint is listed all the same.
+  const hints: Partial<Record<FunctionName, string>> = {
+    api: `try ${running.urls.api}/price/latest?symbol=AAPL`,
+    ingest: `called every ${config.INGESTION_INTERVAL_SECONDS}s by the local scheduler`,
+    persist: messagingHint(running),
+  };
   process.stdout.write(
     [
       '',
       'market-data-platform is running locally',
-      `  api      ${api}   (try ${api}/price/latest?symbol=AAPL)`,
-      `  ingest   ${ingest}   (called every ${config.INGESTION_INTERVAL_SECONDS}s by the local scheduler)`,
-      `  persist  ${persist}   (${messaging})`,
+      ...FUNCTION_NAMES.map((name) => {
+        const hint = hints[name];
+        return `  ${name.padEnd(8)} ${running.urls[name]}${hint === undefined ? '' : `   (${hint})`}`;
+      }),
       `  database ${running.databaseUrl.replace(/:[^:@/]*@/, ':***@')}`,
       'Ctrl-C stops everything.',
       '',
@@ -42,3 +53,10 @@ await runCli('local-stack', process.env, async (config, logger) => {
   }
   void running.crashed.then((name) => shutdown(`the ${name} function exited unexpectedly`, 1));
 });
+
+/** How messages reach persist: through the emulator, or pushed straight from ingest. */
+function messagingHint(running: RunningStack): string {
+  return running.messaging === 'pubsub-emulator'
+    ? `Pub/Sub emulator at ${running.emulatorHost ?? ''} pushes here`
+    : 'fed by direct pushes: NO Pub/Sub emulator';
+}
