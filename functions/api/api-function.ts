@@ -3,7 +3,7 @@ import type { ApiConfig } from '../../shared/config/function-config.js';
 import { createSql } from '../../shared/db/client.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import { createApp } from './app.js';
-import { answerUnbuildableRequest } from './unbuildable-request.js';
+import { answerUnbuildableRequest } from './lib/unbuildable-request.js';
 
 /**
  * The api function as deployed: the Hono app behind the Functions Framework. The framework has

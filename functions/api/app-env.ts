@@ -2,21 +2,25 @@ import type { ApiKeyIdentity } from '../../shared/auth/api-key-store.js';
 import type { Sql } from '../../shared/db/client.js';
 import type { Logger } from '../../shared/logging/logger.js';
 
-/** What the API's handlers need; tests pass their own. */
-export interface ApiDeps {
+/** The api's settings, every one resolved (from the environment, or shared/config's defaults). */
+export interface ApiSettings {
   sql: Sql;
   logger: Logger;
   /** Largest accepted request body; larger is a 413. */
-  bodyLimitBytes?: number;
+  bodyLimitBytes: number;
   /** The scheduler's interval: ingestion is stale after three of them without a trade. */
-  ingestionIntervalSeconds?: number;
+  ingestionIntervalSeconds: number;
   /** How long /health waits for the database before answering 503. */
-  healthTimeoutMs?: number;
+  healthTimeoutMs: number;
   /** true: the read routes need an API key too; admin routes always need an admin key. */
-  requireApiKey?: boolean;
+  requireApiKey: boolean;
   /** Browser origins allowed to call the api (`*`: any); none by default. */
-  corsAllowedOrigins?: string[];
+  corsAllowedOrigins: string[];
 }
+
+/** What createApp() needs: a pool and a logger; the rest defaults as shared/config says. */
+export type ApiDeps = Pick<ApiSettings, 'sql' | 'logger'> &
+  Partial<Omit<ApiSettings, 'sql' | 'logger'>>;
 
 /** The caller's API key: none sent, one that matches no key in force, or whose key it is. */
 export type ApiKeyLookup =

@@ -1,12 +1,14 @@
-import type { Config } from '../../shared/config/config.js';
+import type { IngestConfig } from '../../shared/config/function-config.js';
 import type { Sql } from '../../shared/db/client.js';
-import { AppError } from '../../shared/http/app-error.js';
+import { symbolNotFound } from '../../shared/http/app-error.js';
 import { generateTrades, type GeneratedTrade } from '../../shared/market/random-walk.js';
 import type { TradePublisher } from '../../shared/messaging/trade-publisher.js';
-import { ensureSymbols, loadSymbolStates } from './symbol-state.js';
+import { fetchActiveSymbolStates } from '../../shared/prices/latest-prices.queries.js';
+import { ensureSymbols } from '../../shared/symbols/symbols.queries.js';
 
-export type IngestConfig = Pick<
-  Config,
+/** What a run reads of the ingest function's configuration. */
+export type IngestRunSettings = Pick<
+  IngestConfig,
   | 'DEFAULT_SYMBOLS'
   | 'INGESTION_INTERVAL_SECONDS'
   | 'INGEST_MAX_TRADES_PER_SYMBOL'
@@ -18,7 +20,7 @@ export type IngestConfig = Pick<
 export interface IngestDeps {
   sql: Sql;
   publisher: TradePublisher;
-  config: IngestConfig;
+  config: IngestRunSettings;
 }
 
 export interface SymbolSummary {
@@ -56,16 +58,11 @@ export async function runIngestion(
   { untilMs, symbols: only }: { untilMs: number; symbols?: string[] | undefined },
 ): Promise<IngestSummary> {
   await ensureSymbols(sql, config.DEFAULT_SYMBOLS);
-  const states = await loadSymbolStates(sql, only);
+  const states = await fetchActiveSymbolStates(sql, only);
   if (only !== undefined && states.length !== new Set(only).size) {
     const found = new Set(states.map((state) => state.symbol));
     const missing = only.filter((symbol) => !found.has(symbol));
-    throw new AppError(
-      404,
-      'symbol_not_found',
-      `Unknown or inactive symbol(s): ${missing.join(', ')}`,
-      missing,
-    );
+    throw symbolNotFound(missing, 'Unknown or inactive symbol(s)');
   }
   const intervalMs = config.INGESTION_INTERVAL_SECONDS * 1000;
   const planned = states.map((state) => ({

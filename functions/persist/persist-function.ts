@@ -1,5 +1,5 @@
 import type { PersistConfig } from '../../shared/config/function-config.js';
-import { PERSIST_CONNECTION_SETTINGS } from '../../shared/db/candle-cache.js';
+import { PERSIST_CONNECTION_SETTINGS } from '../../shared/candles/candle-cache.js';
 import { createSql } from '../../shared/db/client.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import { createPersistHandler } from './persist.handler.js';

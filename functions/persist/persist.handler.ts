@@ -10,7 +10,7 @@ import {
   type Rejection,
 } from './decode-message.js';
 import { recordRejection } from './record-rejection.js';
-import { writeTrades } from './write-trades.js';
+import { writeTrades } from '../../shared/trades/write-trades.js';
 
 export interface PersistDeps {
   sql: Sql;

@@ -20,3 +20,11 @@ export const invalidParameter = (parameter: string, message: string, details: un
     { parameter, message },
     ...details,
   ]);
+
+/**
+ * 404 `symbol_not_found` for the symbols named.
+ *
+ * @example symbolNotFound(['NOPE']) // "Unknown symbol: NOPE"
+ */
+export const symbolNotFound = (symbols: string[], description = 'Unknown symbol') =>
+  new AppError(404, 'symbol_not_found', `${description}: ${symbols.join(', ')}`);

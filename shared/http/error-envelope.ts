@@ -2,7 +2,7 @@ import { isDatabaseUnavailable, isInvalidValue } from '../db/db-errors.js';
 import { AppError } from './app-error.js';
 
 /**
- * The one error shape, whatever the status: the earlier platform's `error` and `message`, plus
+ * The one error shape, whatever the status: the `error` and `message` downstream clients already read, plus
  * details, the status and the request id to quote when asking for help.
  */
 export interface ErrorEnvelope {

@@ -4,9 +4,9 @@ import type { Domain } from 'node:domain';
  * The Functions Framework runs every request of an HTTP function inside a `node:domain` of its
  * own, so that an exception thrown outside any promise still gets a 500 for that request. While a
  * domain is active, Node attaches it to every promise and callback created, and enters and leaves
- * it around each one: for /price/latest, ~60 promises a request, that was ~⅓ of the function's
- * throughput (docs/benchmarks.md). It also pins the first request's domain to any socket opened
- * during that request (the database pool's), so every later query ran inside it too.
+ * it around each one: dozens of promises a request, a large share of the function's throughput
+ * (docs/benchmarks.md). It also pins the first request's domain to any socket opened during that
+ * request (the database pool's), so every later query would run inside it too.
  *
  * The Hono app already turns every error into an answer (the error envelope), so the domain only
  * adds cost. This leaves it before the handler starts; an exception that escapes every promise

@@ -15,8 +15,13 @@ export function normalizeSymbol(value: string): string | undefined {
   return SYMBOL_PATTERN.test(value) ? value.toUpperCase() : undefined;
 }
 
-/** A symbol at any boundary (HTTP, Pub/Sub, the scheduler's body): checked, then upper-cased. */
-export const symbolSchema = z
-  .string()
-  .regex(SYMBOL_PATTERN, SYMBOL_RULE)
-  .transform((symbol) => symbol.toUpperCase());
+/**
+ * A symbol at any boundary (HTTP, Pub/Sub, the scheduler's body): checked, then upper-cased. A new
+ * schema per call: zod copies methods onto a schema when it is made, so the api's `.openapi()`
+ * exists only on schemas made after @hono/zod-openapi has extended zod.
+ */
+export const symbolField = () =>
+  z
+    .string()
+    .regex(SYMBOL_PATTERN, SYMBOL_RULE)
+    .transform((symbol) => symbol.toUpperCase());

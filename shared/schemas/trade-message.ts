@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { canonicalPositiveDecimal } from '../market/decimal.js';
-import { symbolSchema } from '../market/symbol.js';
+import { symbolField } from '../market/symbol.js';
 import { parseZonedTimestamp } from '../market/timestamp.js';
 
 /** Pub/Sub attribute naming the payload's schema; messages that carry another value are rejected. */
@@ -35,7 +35,7 @@ const positiveDecimal = z.union([z.string(), z.number()]).transform((value, ctx)
 
 export const tradeSchema = z.strictObject({
   trade_id: z.string().regex(TRADE_ID_PATTERN, 'must be 1-128 printable ASCII characters'),
-  symbol: symbolSchema,
+  symbol: symbolField(),
   price: positiveDecimal,
   volume: positiveDecimal,
   ts: z

@@ -6,7 +6,7 @@
  */
 import { createServer, request as httpRequest } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
-import { answerUnbuildableRequest } from '../../functions/api/unbuildable-request.js';
+import { answerUnbuildableRequest } from '../../functions/api/lib/unbuildable-request.js';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/api/app.js';

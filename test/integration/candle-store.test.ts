@@ -1,12 +1,12 @@
 /**
  * Closed buckets are stored in `candles` and served from there; late trades invalidate them in
- * their own transaction; the lock protocol of shared/db/candle-cache.ts holds both ways round.
+ * their own transaction; the lock protocol of shared/candles/candle-cache.ts holds both ways round.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/api/app.js';
 import { createPersistHandler } from '../../functions/persist/persist.handler.js';
-import { CANDLE_LOCK_NAMESPACE } from '../../shared/db/candle-cache.js';
+import { CANDLE_LOCK_NAMESPACE } from '../../shared/candles/candle-cache.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { pubsubEvent } from '../support/pubsub-event.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -105,8 +105,8 @@ describe('stored candles', () => {
       update candles set close = 99, json = replace(json, '"close":"11"', '"close":"99"')
       where symbol = 'ST' and interval_seconds = 60 and bucket = ${at(0)}`;
     expect((await candles('ST', range))[0]).toEqual({ ...first[0], close: '99' });
-    // ...and a row stored without its JSON (before migration 0006, or by the previous release
-    // during a deploy) is rendered from its columns.
+    // ...and a row written without its JSON is given it from its columns by the database
+    // (migration 0007), whoever wrote it.
     await db.sql`
       update candles set close = 98, json = null
       where symbol = 'ST' and interval_seconds = 60 and bucket = ${at(0)}`;
@@ -192,7 +192,7 @@ describe('stored candles', () => {
   });
 });
 
-describe('the lock protocol (shared/db/candle-cache.ts)', () => {
+describe('the lock protocol (shared/candles/candle-cache.ts)', () => {
   it('the api waits for a late batch in flight, then computes with it', async () => {
     await addSymbol('RACE1');
     await publish('RACE1', [{ price: '10', ts: at(0) }]);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { candlesAnswerJson } from '../../functions/api/routes/candles/candles-answer.js';
-import type { Candle } from '../../functions/api/routes/candles/fill-previous.js';
+import { candlesAnswerJson } from '../../functions/api/routes/candles/candles.serializer.js';
+import type { Candle } from '../../shared/candles/candle.js';
 
 const decimal = fc.stringMatching(/^\d{1,6}(\.\d{1,8})?$/);
 const candle: fc.Arbitrary<Candle> = fc.record({

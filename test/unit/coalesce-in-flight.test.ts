@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coalesceInFlight } from '../../functions/api/routes/coalesce-in-flight.js';
+import { coalesceInFlight } from '../../functions/api/lib/coalesce-in-flight.js';
 
 describe('coalesceInFlight', () => {
   it('shares one load among callers while it is in flight, and loads afresh once it settled', async () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { splitRange } from '../../functions/api/routes/candles/split-range.js';
+import { splitRange } from '../../shared/candles/split-range.js';
 import { INTERVALS, bucketStart } from '../../shared/market/candle-intervals.js';
 
 const DAY = 86_400_000;

@@ -1,36 +1,10 @@
-import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import type { ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { ZodError } from 'zod';
-import { AppError, invalidParameter } from '../../../shared/http/app-error.js';
-import { errorEnvelope, toAppError } from '../../../shared/http/error-envelope.js';
+import { AppError } from '../../../shared/http/app-error.js';
+import { toAppError } from '../../../shared/http/error-envelope.js';
 import type { Logger } from '../../../shared/logging/logger.js';
 import type { AppEnv } from '../app-env.js';
-
-export function sendError(c: Context<AppEnv>, error: AppError) {
-  return c.json(errorEnvelope(error, c.get('requestId')), error.status as ContentfulStatusCode);
-}
-
-/**
- * Turns a failed zod validation of the query or body into a 400 naming the parameter.
- * `isMissing` tells an absent parameter ("is required") from a malformed one.
- */
-export function validationError(
-  error: ZodError,
-  target: string,
-  isMissing: (parameter: string) => boolean,
-): AppError {
-  // Every issue, not just the first, says "is required" for an absent parameter (zod's own words
-  // are "expected string, received undefined").
-  const details = error.issues.map((issue) => {
-    const parameter = issue.path.join('.') || target;
-    const message =
-      issue.code === 'invalid_type' && isMissing(parameter) ? 'is required' : issue.message;
-    return { parameter, message, in: target };
-  });
-  const [first, ...rest] = details;
-  return invalidParameter(first?.parameter ?? target, first?.message ?? 'is invalid', rest);
-}
+import { sendError } from '../lib/send-error.js';
 
 /** The one place where anything thrown becomes the error envelope; nothing internal leaves the process. */
 export const errorHandler =

@@ -1,23 +1,22 @@
-import type { OpenAPIHono, RouteConfig } from '@hono/zod-openapi';
+import type { Hono } from 'hono';
 import { AppError } from '../../../shared/http/app-error.js';
 import type { AppEnv } from '../app-env.js';
-import { sendError } from './error-handler.js';
+import { sendError } from '../lib/send-error.js';
 
 /**
- * Answers 405 with an Allow header for a known path called with another method (Hono alone
- * would say 404). Registered after the real routes, so those match first.
+ * Answers 405 with an Allow header for a known path called with another method (Hono alone would
+ * say 404), and 204 with the Allow header for OPTIONS. The paths and their methods are those of the
+ * routes registered so far, middleware ('*') aside: call it after every route is registered, so
+ * those match first.
  */
-export function registerMethodNotAllowed(
-  app: OpenAPIHono<AppEnv>,
-  routes: Pick<RouteConfig, 'method' | 'path'>[],
-) {
+export function registerMethodNotAllowed(app: Hono<AppEnv>) {
   const methodsByPath = new Map<string, Set<string>>();
-  for (const { method, path } of routes) {
-    const honoPath = path.replace(/\{(\w+)\}/g, ':$1');
-    const methods = methodsByPath.get(honoPath) ?? new Set<string>(['OPTIONS']);
-    methods.add(method.toUpperCase());
-    if (method === 'get') methods.add('HEAD');
-    methodsByPath.set(honoPath, methods);
+  for (const { method, path } of app.routes) {
+    if (method === 'ALL' || path.includes('*')) continue;
+    const methods = methodsByPath.get(path) ?? new Set<string>(['OPTIONS']);
+    methods.add(method);
+    if (method === 'GET') methods.add('HEAD');
+    methodsByPath.set(path, methods);
   }
   for (const [path, methods] of methodsByPath) {
     const allow = [...methods].sort().join(', ');

@@ -22,8 +22,8 @@ export const requestContext =
     const started = performance.now();
     await withLogContext({ request_id: requestId }, next);
     // On the response's own headers: c.header() after the handler would rebuild the response
-    // around a stream of its body, which the Node adapter then reads chunk by chunk (~½ of a
-    // /price/latest request's cost, docs/benchmarks.md).
+    // around a stream of its body, which the Node adapter then reads chunk by chunk instead of
+    // sending the body whole (docs/benchmarks.md).
     c.res.headers.set(REQUEST_ID_HEADER, requestId);
     const elapsedMs = performance.now() - started;
     recordRequest(c, elapsedMs / 1000);

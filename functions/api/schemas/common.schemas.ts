@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
-import { symbolSchema as sharedSymbolSchema } from '../../../shared/market/symbol.js';
+import { symbolField } from '../../../shared/market/symbol.js';
 
-export const symbolSchema = sharedSymbolSchema.openapi({
+export const symbolSchema = symbolField().openapi({
   example: 'AAPL',
   description: 'Ticker symbol, case-insensitive',
 });

@@ -4,7 +4,7 @@ import { parseZonedTimestamp } from '../../../shared/market/timestamp.js';
 const EPOCH_MS = /^\d{1,15}$/;
 /**
  * The last instant a query may name, 9999-12-31T23:59:59.999Z: a later Date is written
- * "+010000-01-01T…", which PostgreSQL cannot read, so it used to fail the query with a 500.
+ * "+010000-01-01T…", which PostgreSQL cannot read.
  */
 const MAX_TIMESTAMP_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 

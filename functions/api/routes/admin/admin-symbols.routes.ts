@@ -1,12 +1,12 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { AppError } from '../../../../shared/http/app-error.js';
-import type { ApiDeps, AppEnv } from '../../app-env.js';
+import { createRoute, z } from '@hono/zod-openapi';
+import { AppError, symbolNotFound } from '../../../../shared/http/app-error.js';
+import { createSymbol, updateSymbol } from '../../../../shared/symbols/symbols.queries.js';
+import { adminActor } from '../../lib/admin-actor.js';
+import type { ApiFeature } from '../../lib/api-feature.js';
 import { requireRole } from '../../middleware/api-key-auth.js';
 import { errorResponse, symbolSchema } from '../../schemas/common.schemas.js';
 import { adminErrors, apiKeySecurity } from '../../schemas/security.schemas.js';
-import { symbolNameSchema, symbolRowSchema } from '../../schemas/symbol.schemas.js';
-import { createSymbol, updateSymbol } from '../symbols.queries.js';
-import { adminActor } from './admin-actor.js';
+import { symbolJson, symbolNameSchema, symbolRowSchema } from '../symbols/symbol.schemas.js';
 
 const symbolResponse = (description: string) => ({
   description,
@@ -87,33 +87,39 @@ export const deleteSymbolRoute = createRoute({
   },
 });
 
-const notFound = (symbol: string) =>
-  new AppError(404, 'symbol_not_found', `Unknown symbol: ${symbol}`);
+/** POST /symbols, PATCH and DELETE /symbols/{symbol}: an admin key manages what ingest trades. */
+export const adminSymbolsFeature: ApiFeature = {
+  index: {
+    admin_symbols: 'POST /symbols, PATCH|DELETE /symbols/{symbol} (X-API-Key of the admin role)',
+  },
+  register(app, { sql, logger }) {
+    app.openapi(createSymbolRoute, async (c) => {
+      const body = c.req.valid('json');
+      const record = await createSymbol(sql, body);
+      if (record === undefined)
+        throw new AppError(409, 'symbol_exists', `Symbol ${body.symbol} exists already`);
+      const created = symbolJson(record);
+      logger.info({ ...(await adminActor(c)), ...created }, `symbol ${created.symbol} created`);
+      return c.json(created, 201);
+    });
 
-export function registerAdminSymbolsRoutes(app: OpenAPIHono<AppEnv>, { sql, logger }: ApiDeps) {
-  app.openapi(createSymbolRoute, async (c) => {
-    const body = c.req.valid('json');
-    const created = await createSymbol(sql, body);
-    if (created === undefined)
-      throw new AppError(409, 'symbol_exists', `Symbol ${body.symbol} exists already`);
-    logger.info({ ...(await adminActor(c)), ...created }, `symbol ${created.symbol} created`);
-    return c.json(created, 201);
-  });
+    app.openapi(updateSymbolRoute, async (c) => {
+      const { symbol } = c.req.valid('param');
+      const changes = c.req.valid('json');
+      const record = await updateSymbol(sql, symbol, changes);
+      if (record === undefined) throw symbolNotFound([symbol]);
+      const updated = symbolJson(record);
+      logger.info({ ...(await adminActor(c)), ...updated, changes }, `symbol ${symbol} updated`);
+      return c.json(updated, 200);
+    });
 
-  app.openapi(updateSymbolRoute, async (c) => {
-    const { symbol } = c.req.valid('param');
-    const changes = c.req.valid('json');
-    const updated = await updateSymbol(sql, symbol, changes);
-    if (updated === undefined) throw notFound(symbol);
-    logger.info({ ...(await adminActor(c)), ...updated, changes }, `symbol ${symbol} updated`);
-    return c.json(updated, 200);
-  });
-
-  app.openapi(deleteSymbolRoute, async (c) => {
-    const { symbol } = c.req.valid('param');
-    const deactivated = await updateSymbol(sql, symbol, { active: false });
-    if (deactivated === undefined) throw notFound(symbol);
-    logger.info({ ...(await adminActor(c)), ...deactivated }, `symbol ${symbol} deactivated`);
-    return c.json(deactivated, 200);
-  });
-}
+    app.openapi(deleteSymbolRoute, async (c) => {
+      const { symbol } = c.req.valid('param');
+      const record = await updateSymbol(sql, symbol, { active: false });
+      if (record === undefined) throw symbolNotFound([symbol]);
+      const deactivated = symbolJson(record);
+      logger.info({ ...(await adminActor(c)), ...deactivated }, `symbol ${symbol} deactivated`);
+      return c.json(deactivated, 200);
+    });
+  },
+};

@@ -1,10 +1,14 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { ApiDeps, AppEnv } from '../../app-env.js';
+import { createRoute, z } from '@hono/zod-openapi';
+import {
+  listRejectedMessages,
+  PAYLOAD_EXCERPT_BYTES,
+  type RejectedMessage,
+} from '../../../../shared/rejections/rejected-messages.js';
+import type { ApiFeature } from '../../lib/api-feature.js';
 import { requireRole } from '../../middleware/api-key-auth.js';
 import { errorResponse, timestampString } from '../../schemas/common.schemas.js';
 import { limitParam } from '../../schemas/query.schemas.js';
 import { adminErrors, apiKeySecurity } from '../../schemas/security.schemas.js';
-import { listRejectedMessages, PAYLOAD_EXCERPT_BYTES } from './rejected.queries.js';
 
 const rejectedMessageSchema = z
   .object({
@@ -45,10 +49,26 @@ export const rejectedRoute = createRoute({
   },
 });
 
-export function registerRejectedRoutes(app: OpenAPIHono<AppEnv>, { sql }: ApiDeps) {
-  app.openapi(rejectedRoute, async (c) => {
-    const { limit } = c.req.valid('query');
-    const rejected = await listRejectedMessages(sql, limit);
-    return c.json({ count: rejected.length, rejected }, 200);
-  });
-}
+/** A recorded rejection as the route prints it. */
+const rejectedJson = (r: RejectedMessage) => ({
+  id: r.id,
+  message_id: r.messageId,
+  reason: r.reason,
+  message: r.message,
+  received_at: r.receivedAt.toISOString(),
+  published_at: r.publishedAt?.toISOString() ?? null,
+  payload_bytes: r.payloadBytes,
+  payload_excerpt: r.payloadExcerpt,
+});
+
+/** GET /admin/rejected: the poison messages persist recorded, for an admin key. */
+export const rejectedFeature: ApiFeature = {
+  index: { admin_rejected: '/admin/rejected?limit= (X-API-Key of the admin role)' },
+  register(app, { sql }) {
+    app.openapi(rejectedRoute, async (c) => {
+      const { limit } = c.req.valid('query');
+      const rejected = (await listRejectedMessages(sql, limit)).map(rejectedJson);
+      return c.json({ count: rejected.length, rejected }, 200);
+    });
+  },
+};

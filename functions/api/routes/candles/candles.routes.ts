@@ -1,7 +1,16 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import type { TypedResponse } from 'hono';
-import { AppError, invalidParameter } from '../../../../shared/http/app-error.js';
-import type { ApiDeps, AppEnv } from '../../app-env.js';
+import { loadFilledCandles } from '../../../../shared/candles/fill-previous.js';
+import { loadCandles } from '../../../../shared/candles/load-candles.js';
+import { invalidParameter, symbolNotFound } from '../../../../shared/http/app-error.js';
+import {
+  bucketStart,
+  INTERVAL_NAMES,
+  INTERVALS,
+  type IntervalName,
+} from '../../../../shared/market/candle-intervals.js';
+import { symbolExists } from '../../../../shared/symbols/symbols.queries.js';
+import type { ApiFeature } from '../../lib/api-feature.js';
 import {
   commonErrors,
   decimalString,
@@ -10,17 +19,7 @@ import {
   timestampString,
 } from '../../schemas/common.schemas.js';
 import { limitParam, timestampParam } from '../../schemas/query.schemas.js';
-import { symbolExists } from '../symbols.queries.js';
-import { fetchCloseBefore } from './candles.queries.js';
-import { loadCandles } from './load-candles.js';
-import { candlesAnswerJson } from './candles-answer.js';
-import { fillPrevious } from './fill-previous.js';
-import {
-  bucketStart,
-  INTERVAL_NAMES,
-  INTERVALS,
-  type IntervalName,
-} from '../../../../shared/market/candle-intervals.js';
+import { candlesAnswerJson, servedCandleJson } from './candles.serializer.js';
 
 const DEFAULT_LIMIT = 500;
 const MAX_LIMIT = 5_000;
@@ -96,53 +95,54 @@ export const candlesRoute = createRoute({
   },
 });
 
-export function registerCandlesRoutes(app: OpenAPIHono<AppEnv>, { sql }: ApiDeps) {
-  app.openapi(candlesRoute, async (c) => {
-    const query = c.req.valid('query');
-    const intervalMs = INTERVALS[query.interval];
-    const end = query.end ?? new Date();
-    const start =
-      query.start ??
-      new Date(bucketStart(end.getTime() - 1, intervalMs) - (query.limit - 1) * intervalMs);
-    if (start.getTime() >= end.getTime()) throw invalidParameter('start', 'must be before end');
-    // Work is bounded by `limit` buckets, whatever the range: the rest is the next request's.
-    const firstBucketMs = bucketStart(start.getTime(), intervalMs);
-    const windowEndMs = Math.min(end.getTime(), firstBucketMs + query.limit * intervalMs);
-    const windowEnd = new Date(windowEndMs);
-    const [{ rows }, previousClose] = await Promise.all([
-      loadCandles(
-        sql,
-        { symbol: query.symbol, intervalMs, startMs: start.getTime(), endMs: windowEndMs },
-        Date.now(),
-      ),
-      query.fill === 'previous'
-        ? fetchCloseBefore(sql, query.symbol, start)
-        : Promise.resolve(null),
-    ]);
-    if (rows.length === 0 && previousClose === null && !(await symbolExists(sql, query.symbol))) {
-      throw new AppError(404, 'symbol_not_found', `Unknown symbol: ${query.symbol}`);
-    }
-    const candles =
-      query.fill === 'previous'
-        ? fillPrevious(rows, { firstBucketMs, endMs: windowEndMs, intervalMs, previousClose })
-        : rows;
-    const answer = candlesAnswerJson(
-      {
+/** GET /candles: OHLCV per bucket, aggregated on demand and kept once closed. */
+export const candlesFeature: ApiFeature = {
+  index: {
+    candles: '/candles?symbol={symbol}&interval=1m&start=&end=&limit=&fill=none|previous',
+  },
+  register(app, { sql }) {
+    app.openapi(candlesRoute, async (c) => {
+      const query = c.req.valid('query');
+      const intervalMs = INTERVALS[query.interval];
+      const end = query.end ?? new Date();
+      const start =
+        query.start ??
+        new Date(bucketStart(end.getTime() - 1, intervalMs) - (query.limit - 1) * intervalMs);
+      if (start.getTime() >= end.getTime()) throw invalidParameter('start', 'must be before end');
+      // Work is bounded by `limit` buckets, whatever the range: the rest is the next request's.
+      const firstBucketMs = bucketStart(start.getTime(), intervalMs);
+      const windowEndMs = Math.min(end.getTime(), firstBucketMs + query.limit * intervalMs);
+      const request = {
         symbol: query.symbol,
-        interval: query.interval,
-        start: start.toISOString(),
-        end: end.toISOString(),
-        fill: query.fill,
-        count: candles.length,
-        next_start: windowEndMs < end.getTime() ? windowEnd.toISOString() : null,
-      },
-      candles,
-    );
-    // The text is this schema's JSON (candlesAnswerJson); typed as c.json would type it.
-    return c.body(answer, 200, { 'Content-Type': 'application/json' }) as unknown as TypedResponse<
-      z.infer<typeof candlesAnswerSchema>,
-      200,
-      'json'
-    >;
-  });
-}
+        intervalMs,
+        startMs: start.getTime(),
+        endMs: windowEndMs,
+      };
+      // Only a filled answer needs candles as values; the usual one is sent as PostgreSQL rendered it.
+      const candles =
+        query.fill === 'previous'
+          ? (await loadFilledCandles(sql, request, Date.now())).map((candle) =>
+              JSON.stringify(candle),
+            )
+          : await loadCandles(sql, request, Date.now(), servedCandleJson);
+      if (candles.length === 0 && !(await symbolExists(sql, query.symbol)))
+        throw symbolNotFound([query.symbol]);
+      const answer = candlesAnswerJson(
+        {
+          symbol: query.symbol,
+          interval: query.interval,
+          start: start.toISOString(),
+          end: end.toISOString(),
+          fill: query.fill,
+          count: candles.length,
+          next_start: windowEndMs < end.getTime() ? new Date(windowEndMs).toISOString() : null,
+        },
+        candles,
+      );
+      // The text is this schema's JSON (candlesAnswerJson); typed as c.json would type it.
+      return c.body(answer, 200, {
+        'Content-Type': 'application/json',
+      }) as unknown as TypedResponse<z.infer<typeof candlesAnswerSchema>, 200, 'json'>;
+    });
+  },
+};

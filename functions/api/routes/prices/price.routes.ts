@@ -1,0 +1,154 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { AppError, symbolNotFound } from '../../../../shared/http/app-error.js';
+import {
+  fetchLatestPrices,
+  type LatestPrice,
+  type LatestPriceLookup,
+} from '../../../../shared/prices/latest-prices.queries.js';
+import type { ApiFeature } from '../../lib/api-feature.js';
+import { coalesceInFlight } from '../../lib/coalesce-in-flight.js';
+import {
+  decimalString,
+  errorResponse,
+  symbolSchema,
+  timestampString,
+  commonErrors,
+} from '../../schemas/common.schemas.js';
+
+const MAX_SYMBOLS_PER_REQUEST = 100;
+
+const latestPriceSchema = z
+  .object({
+    symbol: z.string(),
+    price: decimalString('187.23'),
+    volume: decimalString('1200'),
+    timestamp: timestampString,
+    trade_id: z.string(),
+  })
+  .openapi('LatestPrice');
+
+const latestPricesSchema = z
+  .object({
+    prices: z.array(latestPriceSchema),
+    count: z.number().int(),
+    unknown: z.array(z.string()),
+    without_trades: z.array(z.string()),
+  })
+  .openapi('LatestPrices');
+
+/** `symbols=AAPL,msft`: 1 to MAX_SYMBOLS_PER_REQUEST symbols, each validated like `symbol`. */
+const symbolListParam = z
+  .string()
+  .transform((list) => list.split(','))
+  .pipe(z.array(symbolSchema).min(1).max(MAX_SYMBOLS_PER_REQUEST))
+  .openapi({
+    type: 'string',
+    example: 'AAPL,MSFT',
+    description: `Comma-separated, at most ${MAX_SYMBOLS_PER_REQUEST}`,
+  });
+
+export const latestPriceRoute = createRoute({
+  method: 'get',
+  path: '/price/latest',
+  summary: 'The latest price of one symbol (symbol=), or of several (symbols=AAPL,MSFT)',
+  request: {
+    query: z
+      .object({
+        symbol: symbolSchema.optional(),
+        symbols: symbolListParam.optional(),
+      })
+      .refine((q) => (q.symbol === undefined) !== (q.symbols === undefined), {
+        message: 'give either symbol or symbols (comma-separated), not both',
+        path: ['symbol'],
+      }),
+  },
+  responses: {
+    ...commonErrors,
+    200: {
+      description:
+        'symbol=: the newest stored trade. symbols=: the same list as POST /price/latest',
+      content: { 'application/json': { schema: z.union([latestPriceSchema, latestPricesSchema]) } },
+    },
+    400: errorResponse('Missing or malformed symbol(s)'),
+    404: errorResponse('Unknown symbol, or no trade stored for it yet'),
+    503: errorResponse('The database is unreachable'),
+  },
+});
+
+export const latestPricesRoute = createRoute({
+  method: 'post',
+  path: '/price/latest',
+  summary: 'The latest prices of several symbols (JSON body, for lists too long for a URL)',
+  request: {
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.strictObject({
+            symbols: z.array(symbolSchema).min(1).max(MAX_SYMBOLS_PER_REQUEST),
+          }),
+        },
+      },
+    },
+  },
+  responses: {
+    ...commonErrors,
+    200: {
+      description: 'Latest prices in the order asked; symbols without a price are listed apart',
+      content: {
+        'application/json': {
+          schema: latestPricesSchema,
+        },
+      },
+    },
+    400: errorResponse('Malformed body'),
+    413: errorResponse('Body too large'),
+    503: errorResponse('The database is unreachable'),
+  },
+});
+
+/** A latest price as the routes print it. */
+const latestPriceJson = ({ symbol, price, volume, ts, tradeId }: LatestPrice) => ({
+  symbol,
+  price,
+  volume,
+  timestamp: ts.toISOString(),
+  trade_id: tradeId,
+});
+
+/** GET and POST /price/latest: the newest stored trade of one symbol or of several. */
+export const pricesFeature: ApiFeature = {
+  index: {
+    latest_price: '/price/latest?symbol={symbol}',
+    latest_prices: 'POST /price/latest {"symbols": [...]}',
+  },
+  register(app, { sql }) {
+    // Symbols never contain a comma (SYMBOL_PATTERN), so the joined list is a faithful key.
+    const latestPrices = coalesceInFlight((key) =>
+      fetchLatestPrices(sql, key === '' ? [] : key.split(',')),
+    );
+    const lookUp = (symbols: string[]) => latestPrices([...new Set(symbols)].join(','));
+    const listJson = ({ prices, unknown, withoutTrades }: LatestPriceLookup) => ({
+      prices: prices.map(latestPriceJson),
+      count: prices.length,
+      unknown,
+      without_trades: withoutTrades,
+    });
+
+    app.openapi(latestPriceRoute, async (c) => {
+      const { symbol, symbols } = c.req.valid('query');
+      if (symbol === undefined) return c.json(listJson(await lookUp(symbols ?? [])), 200);
+      const { prices, unknown } = await lookUp([symbol]);
+      const [latest] = prices;
+      if (unknown.length > 0) throw symbolNotFound([symbol]);
+      if (latest === undefined)
+        throw new AppError(404, 'no_trades', `No trade stored yet for ${symbol}`);
+      return c.json(latestPriceJson(latest), 200);
+    });
+
+    app.openapi(latestPricesRoute, async (c) => {
+      const { symbols } = c.req.valid('json');
+      return c.json(listJson(await lookUp(symbols)), 200);
+    });
+  },
+};

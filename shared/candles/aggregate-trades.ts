@@ -1,0 +1,72 @@
+import type { Fragment, TransactionSql } from 'postgres';
+import type { Sql } from '../db/client.js';
+import { bucketStart } from '../market/candle-intervals.js';
+
+/** Fragments are built by whichever client runs the query: the pool or a transaction. */
+export type SqlTag = Sql | TransactionSql;
+
+export const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The bucket length as a PostgreSQL interval parameter. */
+export const intervalParam = (intervalMs: number) => `${intervalMs / 1000} seconds`;
+
+/**
+ * OHLCV per bucket of the trades in [fromMs, toMs), as exact numerics, in the columns of the
+ * `candles` table: bucket, open, high, low, close, volume, vwap, trade_count. Buckets without
+ * trades yield no row.
+ */
+export function aggregateTrades(
+  sql: SqlTag,
+  symbol: string,
+  intervalMs: number,
+  fromMs: number,
+  toMs: number,
+): Fragment {
+  const firstBucket = bucketStart(fromMs, intervalMs);
+  // An empty range yields an empty series: its last bucket comes before its first.
+  const lastBucket = toMs > fromMs ? bucketStart(toMs - 1, intervalMs) : firstBucket - intervalMs;
+  const buckets = sql`generate_series(${iso(firstBucket)}::timestamptz, ${iso(lastBucket)}::timestamptz,
+                                      ${intervalParam(intervalMs)}::interval) as b`;
+  return aggregateBuckets(sql, symbol, intervalMs, buckets, { fromMs, toMs });
+}
+
+/**
+ * aggregateTrades() over the buckets `buckets` lists (a FROM item with their starts in column `b`),
+ * each bucket whole, or cut to [fromMs, toMs) when given.
+ *
+ * Per bucket: one index probe for the open (first by ts, then seq: trades sharing a timestamp keep
+ * their publish order), which also skips empty buckets, one index range scan for high, low, volume
+ * and count, one probe for the close; one pass with array_agg(... order by ...) would sort every
+ * bucket instead. vwap = Σ price·volume / Σ volume, rounded half up to 8 decimals from at least 30.
+ */
+export function aggregateBuckets(
+  sql: SqlTag,
+  symbol: string,
+  intervalMs: number,
+  buckets: Fragment,
+  within?: { fromMs: number; toMs: number },
+): Fragment {
+  const end = sql`b + ${intervalParam(intervalMs)}::interval`;
+  const from = within === undefined ? sql`b` : sql`greatest(b, ${iso(within.fromMs)}::timestamptz)`;
+  const to = within === undefined ? end : sql`least(${end}, ${iso(within.toMs)}::timestamptz)`;
+  return sql`
+    select b as bucket, o.open, a.high, a.low, c.close, a.volume,
+           round(a.pv::numeric(60, 30) / a.volume, 8) as vwap, a.trade_count
+    from ${buckets}
+    cross join lateral (
+      select price as open from trades
+      where symbol = ${symbol} and ts >= ${from} and ts < ${to}
+      order by ts, seq limit 1
+    ) o
+    cross join lateral (
+      select max(price) as high, min(price) as low, sum(volume) as volume,
+             sum(price * volume) as pv, count(*)::int as trade_count
+      from trades
+      where symbol = ${symbol} and ts >= ${from} and ts < ${to}
+    ) a
+    cross join lateral (
+      select price as close from trades
+      where symbol = ${symbol} and ts >= ${from} and ts < ${to}
+      order by ts desc, seq desc limit 1
+    ) c`;
+}

@@ -1,0 +1,103 @@
+import type { Sql } from '../db/client.js';
+import { BUCKET_ORIGIN_MS } from '../market/candle-intervals.js';
+import { aggregateBuckets, aggregateTrades, intervalParam, iso } from './aggregate-trades.js';
+import { CANDLE_CACHE_GRACE_SECONDS, lockSymbolForStoring } from './candle-cache.js';
+import type { CandleFormat } from './candle-format.js';
+
+/** A request's window: the full closed buckets in [storedFromMs, storedToMs) may come from the store. */
+export interface CandleWindow {
+  symbol: string;
+  intervalMs: number;
+  startMs: number;
+  endMs: number;
+  storedFromMs: number;
+  storedToMs: number;
+}
+
+export interface StoredRead<T> {
+  /** Stored candles of traded buckets, plus fresh ones for the rest of the window, in time order. */
+  candles: T[];
+  /** Stored buckets found, empty ones included. */
+  storedBuckets: number;
+  firstTradeMs: number | null;
+}
+
+/**
+ * One statement: the stored buckets of the window and the edges (partial or still open buckets)
+ * computed fresh, from one snapshot. The caller checks storedBuckets for completeness.
+ */
+export async function readStoredWindow<T>(
+  sql: Sql,
+  w: CandleWindow,
+  format: CandleFormat<T>,
+): Promise<StoredRead<T>> {
+  const inWindow = sql`
+    symbol = ${w.symbol} and interval_seconds = ${w.intervalMs / 1000}
+    and bucket >= ${iso(w.storedFromMs)}::timestamptz and bucket < ${iso(w.storedToMs)}::timestamptz`;
+  const sortKey = sql`extract(epoch from bucket)::float8`;
+  // One meta row first (no sort key), then the candles in bucket order, all from one snapshot.
+  // The stored candles come straight from the table's index: a CTE read twice (candles and count)
+  // would be copied whole first. The first trade's time is a number: a Date per row costs more.
+  const rows = (await sql`
+    select ${sql.unsafe(Array(format.columns).fill('null').join(', '))},
+           (select count(*) from candles where ${inWindow})::int,
+           (select extract(epoch from min(ts)) * 1000 from trades where symbol = ${w.symbol})::float8,
+           null::float8 as sort_key
+    union all select ${format.select(sql, 'stored')}, null, null, ${sortKey}
+      from candles where ${inWindow} and trade_count > 0
+    union all select ${format.select(sql, 'computed')}, null, null, ${sortKey}
+      from (${aggregateTrades(sql, w.symbol, w.intervalMs, w.startMs, w.storedFromMs)}) head
+    union all select ${format.select(sql, 'computed')}, null, null, ${sortKey}
+      from (${aggregateTrades(sql, w.symbol, w.intervalMs, w.storedToMs, w.endMs)}) tail
+    order by sort_key nulls first`.values()) as unknown as unknown[][];
+  const [meta, ...candleRows] = rows;
+  return {
+    candles: candleRows.map((values) => format.decode(values)),
+    storedBuckets: (meta?.[format.columns] as number | undefined) ?? 0,
+    firstTradeMs: (meta?.[format.columns + 1] as number | null | undefined) ?? null,
+  };
+}
+
+/**
+ * Computes and stores the closed buckets of [storedFromMs, storedToMs) that the store lacks (empty
+ * ones as trade_count 0), from the first trade's bucket on; nothing else. When a minute closes,
+ * a window of 500 buckets then costs one bucket's work, not 500. The shared lock comes first, in
+ * its own statement, so the computing statement's snapshot includes every late trade committed
+ * before it (candle-cache.ts). The database renders each row's served JSON (migration 0007).
+ */
+export async function storeMissingBuckets(
+  sql: Sql,
+  w: Pick<CandleWindow, 'symbol' | 'intervalMs' | 'storedFromMs' | 'storedToMs'>,
+): Promise<number> {
+  const interval = intervalParam(w.intervalMs);
+  const origin = new Date(BUCKET_ORIGIN_MS).toISOString();
+  const intervalSeconds = w.intervalMs / 1000;
+  return sql.begin(async (tx) => {
+    await lockSymbolForStoring(tx, w.symbol);
+    const stored = await tx`
+      with missing as (
+        select b
+        from generate_series(
+          ${iso(w.storedFromMs)}::timestamptz,
+          ${iso(w.storedToMs)}::timestamptz - ${interval}::interval,
+          ${interval}::interval
+        ) as b
+        where b >= date_bin(${interval}::interval,
+                            (select min(ts) from trades where symbol = ${w.symbol}),
+                            ${origin}::timestamptz)
+          and b + ${interval}::interval
+              <= statement_timestamp() - make_interval(secs => ${CANDLE_CACHE_GRACE_SECONDS})
+          and not exists (
+            select 1 from candles
+            where symbol = ${w.symbol} and interval_seconds = ${intervalSeconds} and bucket = b
+          )
+      )
+      insert into candles (symbol, interval_seconds, bucket, open, high, low, close, volume, vwap, trade_count)
+      select ${w.symbol}, ${intervalSeconds}, missing.b, c.open, c.high, c.low, c.close,
+             c.volume, c.vwap, coalesce(c.trade_count, 0)
+      from missing
+      left join (${aggregateBuckets(tx, w.symbol, w.intervalMs, tx`missing`)}) c on c.bucket = missing.b
+      on conflict (symbol, interval_seconds, bucket) do nothing`;
+    return stored.count;
+  });
+}

@@ -1,0 +1,62 @@
+import type { Sql } from '../db/client.js';
+import { bucketStart } from '../market/candle-intervals.js';
+import { fetchLastPriceBefore } from '../trades/trades.queries.js';
+import type { Candle, CandleRequest } from './candle.js';
+import { candleValues } from './candle-format.js';
+import { loadCandles } from './load-candles.js';
+
+/**
+ * Every bucket from `firstBucketMs` up to (excluding) `endMs`: traded buckets as they are, empty
+ * ones as zero-volume candles at the previous close (the exchanges' convention). Empty buckets
+ * before any known price are left out: there is no close to carry.
+ */
+export function fillPrevious(
+  candles: readonly Candle[],
+  {
+    firstBucketMs,
+    endMs,
+    intervalMs,
+    previousClose,
+  }: { firstBucketMs: number; endMs: number; intervalMs: number; previousClose: string | null },
+): Candle[] {
+  const byStart = new Map(candles.map((candle) => [Date.parse(candle.timestamp), candle]));
+  const filled: Candle[] = [];
+  let close = previousClose;
+  for (let bucket = firstBucketMs; bucket < endMs; bucket += intervalMs) {
+    const traded = byStart.get(bucket);
+    if (traded !== undefined) {
+      filled.push(traded);
+      close = traded.close;
+    } else if (close !== null) {
+      filled.push({
+        timestamp: new Date(bucket).toISOString(),
+        open: close,
+        high: close,
+        low: close,
+        close,
+        volume: '0',
+        vwap: close,
+        trade_count: 0,
+      });
+    }
+  }
+  return filled;
+}
+
+/** Every bucket of the request, empty ones filled with the previous close (fillPrevious). */
+export async function loadFilledCandles(
+  sql: Sql,
+  request: CandleRequest,
+  nowMs: number,
+): Promise<Candle[]> {
+  const [candles, previousClose] = await Promise.all([
+    loadCandles(sql, request, nowMs, candleValues),
+    fetchLastPriceBefore(sql, request.symbol, request.startMs),
+  ]);
+  return fillPrevious(candles, {
+    firstBucketMs: bucketStart(request.startMs, request.intervalMs),
+    endMs: request.endMs,
+    intervalMs: request.intervalMs,
+    previousClose,
+  });
+}

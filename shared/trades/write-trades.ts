@@ -1,0 +1,134 @@
+import type { TransactionSql } from 'postgres';
+import {
+  deleteCandlesOfInsertedTrades,
+  LATE_TRADE_SECONDS,
+  lockSymbolsForLateTrades,
+} from '../candles/candle-cache.js';
+import type { Sql } from '../db/client.js';
+import type { TradeMessage } from '../schemas/trade-message.js';
+import { findUnknownSymbols } from '../symbols/symbols.queries.js';
+
+export type WriteResult =
+  | {
+      ok: true;
+      received: number;
+      inserted: number;
+      duplicates: number;
+      latestMoved: number;
+      /** The batch held a trade old enough to fall into a stored candle. */
+      late: boolean;
+      candlesInvalidated: number;
+    }
+  | { ok: false; unknownSymbols: string[] };
+
+type SqlTag = Sql | TransactionSql;
+
+interface WriteCounts {
+  known: boolean;
+  recent: boolean;
+  inserted: number;
+  moved: number;
+  invalidated: number;
+}
+
+/**
+ * Writes a validated batch atomically: the trades (duplicates by trade_id ignored), then
+ * `latest_prices` moved forward only (a newer ts, or the same ts and a later arrival) from the rows
+ * actually inserted. A batch naming an unknown symbol writes nothing.
+ *
+ * The usual batch, all of its trades recent, is one statement and one round trip. A batch holding
+ * a late trade (older than LATE_TRADE_SECONDS by the database's clock) writes nothing there and
+ * goes through the candle lock protocol instead (shared/candles/candle-cache.ts): a transaction that
+ * takes the symbols' locks, then writes and deletes the stored candles its trades fall into.
+ * Database errors propagate: the caller throws and Pub/Sub redelivers.
+ */
+export async function writeTrades(
+  sql: Sql,
+  batch: TradeMessage,
+  messageId: string,
+): Promise<WriteResult> {
+  const symbols = [...new Set(batch.trades.map((trade) => trade.symbol))];
+  const [fast] = await writeStatement(sql, batch, messageId, symbols, { late: false });
+  if (fast === undefined || !fast.known) return unknownSymbols(sql, symbols);
+  if (fast.recent) return result(batch, fast, false);
+  const locked = await sql.begin(async (tx) => {
+    await lockSymbolsForLateTrades(tx, symbols);
+    // A statement of its own after the locks: its snapshot sees every candle stored before them.
+    const [counts] = await writeStatement(tx, batch, messageId, symbols, { late: true });
+    return counts;
+  });
+  if (locked === undefined || !locked.known) return unknownSymbols(sql, symbols);
+  return result(batch, locked, true);
+}
+
+function result(batch: TradeMessage, counts: WriteCounts, late: boolean): WriteResult {
+  return {
+    ok: true,
+    received: batch.trades.length,
+    inserted: counts.inserted,
+    duplicates: batch.trades.length - counts.inserted,
+    latestMoved: counts.moved,
+    late,
+    candlesInvalidated: counts.invalidated,
+  };
+}
+
+async function unknownSymbols(sql: Sql, symbols: string[]): Promise<WriteResult> {
+  return { ok: false, unknownSymbols: await findUnknownSymbols(sql, symbols) };
+}
+
+/**
+ * The write as one statement, guarded: it inserts only when every symbol is known and, unless
+ * `late` (the caller holds the locks), when no trade is late. Values cross as text[] and are cast
+ * in SQL: the client would route timestamptz through a JS Date (dropping microseconds), and
+ * decimals must never meet a float.
+ */
+function writeStatement(
+  sql: SqlTag,
+  batch: TradeMessage,
+  messageId: string,
+  symbols: string[],
+  { late }: { late: boolean },
+) {
+  const { trades } = batch;
+  return sql<WriteCounts[]>`
+    with input as (
+      select *
+      from unnest(
+        ${trades.map((t) => t.trade_id)}::text[],
+        ${trades.map((t) => t.symbol)}::text[],
+        ${trades.map((t) => t.price)}::text[]::numeric[],
+        ${trades.map((t) => t.volume)}::text[]::numeric[],
+        ${trades.map((t) => t.ts)}::text[]::timestamptz[]
+      ) with ordinality as t(trade_id, symbol, price, volume, ts, ord)
+    ), gate as (
+      select
+        (select count(*) from symbols where symbol = any(${symbols}::text[])) = ${symbols.length} as known,
+        ${
+          late
+            ? sql`true`
+            : sql`(select min(ts) from input) >= clock_timestamp() - make_interval(secs => ${LATE_TRADE_SECONDS})`
+        } as recent
+    ), inserted as (
+      insert into trades (trade_id, symbol, price, volume, ts, source, message_id)
+      select trade_id, symbol, price, volume, ts, ${batch.source}, ${messageId}
+      from input
+      where (select known and recent from gate)
+      order by ord
+      on conflict (trade_id) do nothing
+      returning trade_id, seq, symbol, price, volume, ts
+    ), newest as (
+      select distinct on (symbol) * from inserted order by symbol, ts desc, seq desc
+    ), moved as (
+      insert into latest_prices as lp (symbol, trade_id, seq, price, volume, ts, updated_at)
+      select symbol, trade_id, seq, price, volume, ts, now() from newest
+      on conflict (symbol) do update
+        set trade_id = excluded.trade_id, seq = excluded.seq, price = excluded.price,
+            volume = excluded.volume, ts = excluded.ts, updated_at = excluded.updated_at
+        where (lp.ts, lp.seq) < (excluded.ts, excluded.seq)
+      returning symbol
+    )${late ? deleteCandlesOfInsertedTrades(sql) : sql``}
+    select (select known from gate), (select recent from gate),
+           (select count(*) from inserted)::int as inserted, (select count(*) from moved)::int as moved,
+           ${late ? sql`(select count(*) from invalidated)::int` : sql`0`} as invalidated`;
+}
