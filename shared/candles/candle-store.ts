@@ -34,22 +34,27 @@ export async function readStoredWindow<T>(
   const inWindow = sql`
     symbol = ${w.symbol} and interval_seconds = ${w.intervalMs / 1000}
     and bucket >= ${iso(w.storedFromMs)}::timestamptz and bucket < ${iso(w.storedToMs)}::timestamptz`;
-  const sortKey = sql`extract(epoch from bucket)::float8`;
-  // One meta row first (no sort key), then the candles in bucket order, all from one snapshot.
-  // The stored candles come straight from the table's index: a CTE read twice (candles and count)
-  // would be copied whole first. The first trade's time is a number: a Date per row costs more.
+  // The format's columns, named for the outer select: c1, c2, ...
+  const columns = Array.from({ length: format.columns }, (_, i) => `c${i + 1}`).join(', ');
+  // One meta row first (no bucket), then the candles in bucket order, all from one snapshot. The
+  // stored candles come straight from the table's index: a CTE read twice (candles and count)
+  // would be copied whole first. The bucket orders the rows without being sent, and the first
+  // trade's time is a number: a Date per row costs more than the query.
   const rows = (await sql`
-    select ${sql.unsafe(Array(format.columns).fill('null').join(', '))},
-           (select count(*) from candles where ${inWindow})::int,
-           (select extract(epoch from min(ts)) * 1000 from trades where symbol = ${w.symbol})::float8,
-           null::float8 as sort_key
-    union all select ${format.select(sql, 'stored')}, null, null, ${sortKey}
-      from candles where ${inWindow} and trade_count > 0
-    union all select ${format.select(sql, 'computed')}, null, null, ${sortKey}
-      from (${aggregateTrades(sql, w.symbol, w.intervalMs, w.startMs, w.storedFromMs)}) head
-    union all select ${format.select(sql, 'computed')}, null, null, ${sortKey}
-      from (${aggregateTrades(sql, w.symbol, w.intervalMs, w.storedToMs, w.endMs)}) tail
-    order by sort_key nulls first`.values()) as unknown as unknown[][];
+    select ${sql.unsafe(columns)}, stored_buckets, first_trade_ms
+    from (
+      select ${sql.unsafe(Array(format.columns).fill('null').join(', '))},
+             (select count(*) from candles where ${inWindow})::int,
+             (select extract(epoch from min(ts)) * 1000 from trades where symbol = ${w.symbol})::float8,
+             null::timestamptz
+      union all select ${format.select(sql, 'stored')}, null, null, bucket
+        from candles where ${inWindow} and trade_count > 0
+      union all select ${format.select(sql, 'computed')}, null, null, bucket
+        from (${aggregateTrades(sql, w.symbol, w.intervalMs, w.startMs, w.storedFromMs)}) head
+      union all select ${format.select(sql, 'computed')}, null, null, bucket
+        from (${aggregateTrades(sql, w.symbol, w.intervalMs, w.storedToMs, w.endMs)}) tail
+    ) as answer(${sql.unsafe(columns)}, stored_buckets, first_trade_ms, bucket)
+    order by bucket nulls first`.values()) as unknown as unknown[][];
   const [meta, ...candleRows] = rows;
   return {
     candles: candleRows.map((values) => format.decode(values)),
