@@ -2,12 +2,14 @@ import { isDatabaseUnavailable, isInvalidValue } from '../db/db-errors.js';
 import { AppError } from './app-error.js';
 
 /**
- * The one error shape, whatever the status: the `error` and `message` downstream clients already read, plus
- * details, the status and the request id to quote when asking for help.
+ * The one error shape, whatever the status: the `error` and `message` downstream clients already
+ * read, `detail` (the same reason, under the key Phase 1 clients read it from), details, the status
+ * and the request id to quote when asking for help.
  */
 export interface ErrorEnvelope {
   error: string;
   message: string;
+  detail: string;
   details: unknown[];
   status: number;
   request_id: string;
@@ -17,6 +19,7 @@ export function errorEnvelope(error: AppError, requestId: string): ErrorEnvelope
   return {
     error: error.code,
     message: error.message,
+    detail: error.message,
     details: error.details,
     status: error.status,
     request_id: requestId,

@@ -34,7 +34,8 @@ interface WriteCounts {
 /**
  * Writes a validated batch atomically: the trades (duplicates by trade_id ignored), then
  * `latest_prices` moved forward only (a newer ts, or the same ts and a later arrival) from the rows
- * actually inserted. A batch naming an unknown symbol writes nothing.
+ * actually inserted, and each symbol's count in `trade_counts` by as many. A batch naming an
+ * unknown symbol writes nothing.
  *
  * The usual batch, all of its trades recent, is one statement and one round trip. A batch holding
  * a late trade (older than LATE_TRADE_SECONDS by the database's clock) writes nothing there and
@@ -127,6 +128,12 @@ function writeStatement(
             volume = excluded.volume, ts = excluded.ts, updated_at = excluded.updated_at
         where (lp.ts, lp.seq) < (excluded.ts, excluded.seq)
       returning symbol
+    ), counted as (
+      insert into trade_counts as tc (symbol, trade_count, updated_at)
+      select symbol, count(*), now() from inserted group by symbol
+      on conflict (symbol) do update
+        set trade_count = tc.trade_count + excluded.trade_count, updated_at = excluded.updated_at
+      returning 1
     )${late ? deleteCandlesOfInsertedTrades(sql) : sql``}
     select (select known from gate), (select recent from gate),
            (select count(*) from inserted)::int as inserted, (select count(*) from moved)::int as moved,

@@ -174,7 +174,7 @@ export async function checkReadApi({
     const body = await getJson<Record<string, unknown>>(`${apiUrl}${path}`, 400);
     deepStrictEqual(
       Object.keys(body).sort(),
-      ['details', 'error', 'message', 'request_id', 'status'],
+      ['detail', 'details', 'error', 'message', 'request_id', 'status'],
       path,
     );
   }

@@ -13,7 +13,7 @@ import { skipWithoutEmulator } from '../support/emulator-required.js';
 import { waitFor } from '../support/wait-for.js';
 
 interface LatestPrice {
-  price: string;
+  price: number;
   timestamp: string;
 }
 
@@ -186,7 +186,7 @@ describe.skipIf(skipWithoutEmulator)('npm start (the local stack)', () => {
           60_000,
           250,
         );
-        expect(Math.abs(Number(resumed.price) / Number(stoppedAt?.price) - 1)).toBeLessThan(0.05);
+        expect(Math.abs(resumed.price / (stoppedAt?.price ?? Number.NaN) - 1)).toBeLessThan(0.05);
         // Issue 3's acceptance check, with trades it publishes itself through persist.
         await checkReadApi({
           apiUrl: api,

@@ -74,7 +74,7 @@ describe.skipIf(skipWithoutEmulator)(
     const latest = async (symbol: string) => {
       const response = await fetch(`${urls.api}/price/latest?symbol=${symbol}`);
       return response.status === 200
-        ? ((await response.json()) as { timestamp: string; price: string })
+        ? ((await response.json()) as { timestamp: string; price: number })
         : undefined;
     };
     const tradeCount = async () =>

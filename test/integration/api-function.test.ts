@@ -45,8 +45,8 @@ describe('api through the Functions Framework', () => {
     const response = await fetch(`${base}/price/latest?symbol=AAPL`);
     expect(await response.json()).toMatchObject({
       symbol: 'AAPL',
-      price: '187.23',
-      volume: '1200',
+      price: 187.23,
+      volume: 1200,
     });
   });
 

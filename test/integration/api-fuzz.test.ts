@@ -18,7 +18,7 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 const FUZZ_RUNS = 5_000;
 const ALLOWED_ORIGIN = 'https://allowed.example';
 const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
-const ENVELOPE_KEYS = ['details', 'error', 'message', 'request_id', 'status'];
+const ENVELOPE_KEYS = ['detail', 'details', 'error', 'message', 'request_id', 'status'];
 /** What no answer may contain: a stack trace (its frame lines, or source paths with line numbers). */
 const STACK_TRACE = /\n\s+at \S|[\w/.:-]+\.[cm]?[jt]s:\d+(?::\d+)?|node_modules\//;
 /** What no error may contain unless the caller sent it: internals and leaked JavaScript values. */

@@ -86,9 +86,11 @@ describe('admin routes need an admin key', () => {
         headers: { ...withKey(key), 'x-request-id': 'auth-test' },
       });
       expect(response.status).toBe(status);
-      expect(await response.json()).toEqual({
+      const body = (await response.json()) as { message: string };
+      expect(body).toEqual({
         error: code,
         message: expect.any(String) as unknown,
+        detail: body.message,
         details: [],
         status,
         request_id: 'auth-test',

@@ -59,13 +59,10 @@ describe('api routes', () => {
   it('GET /price/latest returns the newest trade, exact, for a case-insensitive symbol', async () => {
     const response = await app.request('/price/latest?symbol=aapl');
     expect(response.status).toBe(200);
-    expect(await json(response)).toEqual({
-      symbol: 'AAPL',
-      price: '187.5',
-      volume: '800',
-      timestamp: '2026-11-21T16:00:03.000Z',
-      trade_id: 'AAPL-2',
-    });
+    // Phase 1's contract: numbers, written with the stored digits.
+    expect(await response.text()).toBe(
+      '{"symbol":"AAPL","price":187.5,"volume":800,"timestamp":"2026-11-21T16:00:03.000Z","trade_id":"AAPL-2"}',
+    );
   });
 
   it('GET /price/latest?symbols= answers several symbols in one call, like the POST form', async () => {
@@ -104,7 +101,7 @@ describe('api routes', () => {
 
 describe('api errors: one envelope, whatever the status', () => {
   it.each([
-    ['GET', '/price/latest', 400, 'invalid_parameter', /symbol: give either symbol or symbols/],
+    ['GET', '/price/latest', 400, 'invalid_parameter', /symbol: is required \(or symbols/],
     ['GET', '/price/latest?symbol=AAPL&symbols=MSFT', 400, 'invalid_parameter', /not both/],
     ['GET', '/price/latest?symbols=AAPL,BAD%20ONE', 400, 'invalid_parameter', /symbols/],
     ['GET', '/price/latest?symbols=', 400, 'invalid_parameter', /symbols/],
@@ -130,6 +127,7 @@ describe('api errors: one envelope, whatever the status', () => {
     expect(body).toEqual({
       error: code,
       message: expect.stringMatching(message) as unknown,
+      detail: body.message,
       details: expect.any(Array) as unknown,
       status,
       request_id: expect.any(String) as unknown,

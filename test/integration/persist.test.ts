@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 beforeEach(async () => {
-  await db.sql`truncate trades, latest_prices, rejected_messages, symbols cascade`;
+  await db.sql`truncate trades, latest_prices, trade_counts, rejected_messages, symbols cascade`;
   await db.sql`insert into symbols (symbol, name) values ('AAPL', 'Apple Inc.'), ('BTC-USD', 'Bitcoin')`;
 });
 
@@ -40,6 +40,29 @@ const counts = async () => {
 };
 
 describe('persist', () => {
+  it('keeps each symbol’s trade count with its trades: a duplicate or a redelivery counts once', async () => {
+    const { persist } = handler();
+    const recent = (n: number) =>
+      trade(100 + n, { ts: new Date(Date.now() - 1_000 + n).toISOString() });
+    // A late batch (the locked path), then recent ones (one statement), one delivered twice, one
+    // repeating a stored trade.
+    await persist(
+      pubsubEvent(batch([trade(1), trade(2, { symbol: 'btc-usd', trade_id: 'BTC-2' })])),
+    );
+    const twice = pubsubEvent(batch([recent(1), recent(2)]));
+    await persist(twice);
+    await persist(twice);
+    await persist(pubsubEvent(batch([recent(2), recent(3), trade(1)])));
+    const kept = await db.sql`select symbol, trade_count::int from trade_counts order by symbol`;
+    const counted = await db.sql`
+      select symbol, count(*)::int as trade_count from trades group by symbol order by symbol`;
+    expect(kept).toEqual(counted);
+    expect(kept).toEqual([
+      { symbol: 'AAPL', trade_count: 4 },
+      { symbol: 'BTC-USD', trade_count: 1 },
+    ]);
+  });
+
   it('stores a batch exactly: decimals, timestamps and arrival order', async () => {
     const { persist } = handler();
     await persist(

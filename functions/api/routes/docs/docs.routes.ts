@@ -46,8 +46,11 @@ export const docsFeature: ApiFeature = {
         title: `${SERVICE.name} API`,
         version: SERVICE.version,
         description:
-          'Prices, trades and ingestion status of the market-data platform. Decimals are exact strings; ' +
-          'timestamps are UTC ISO 8601; every error is one envelope {error, message, details, status, request_id}.',
+          'Prices, trades and ingestion status of the market-data platform. Decimals are exact: ' +
+          'strings everywhere, except where the Phase 1 contract promised numbers (price and volume of ' +
+          'GET /price/latest?symbol=), which are JSON numbers written with the stored digits. ' +
+          'Timestamps are UTC ISO 8601; every error is one envelope ' +
+          '{error, message, detail, details, status, request_id}.',
       },
     });
     const assets = new Map<string, Promise<Buffer>>();

@@ -3,36 +3,53 @@ import { withTimeout } from '../../../../shared/db/db-errors.js';
 import { AppError } from '../../../../shared/http/app-error.js';
 import { errorEnvelope } from '../../../../shared/http/error-envelope.js';
 import { SERVICE } from '../../../../shared/service-info.js';
+import { fetchIngestionTotals } from '../../../../shared/trades/trade-counts.queries.js';
 import type { ApiFeature } from '../../lib/api-feature.js';
-import { errorEnvelopeSchema, commonErrors } from '../../schemas/common.schemas.js';
+import {
+  errorEnvelopeSchema,
+  commonErrors,
+  timestampString,
+} from '../../schemas/common.schemas.js';
 
 export const healthRoute = createRoute({
   method: 'get',
   path: '/health',
-  summary: 'Liveness and database reachability',
+  summary:
+    'Liveness and database reachability, with how many trades are stored and when the last were',
   responses: {
     ...commonErrors,
     200: {
       description: 'Healthy: the database answered',
       content: {
         'application/json': {
-          schema: z.object({
-            status: z.literal('healthy'),
-            database: z.literal('connected'),
-            timestamp: z.string(),
-            version: z.string(),
-            database_latency_ms: z.number(),
-          }),
+          schema: z
+            .object({
+              status: z.literal('healthy'),
+              service: z.string().openapi({ example: SERVICE.name }),
+              database: z.literal('connected'),
+              timestamp: timestampString,
+              last_trade_count: z.number().int().nullable().openapi({
+                description: 'Trades stored, all symbols (kept by persist, not counted per call)',
+              }),
+              last_ingestion: timestampString.nullable().openapi({
+                description: 'When the last batch of trades was stored',
+              }),
+              version: z.string(),
+              database_latency_ms: z.number(),
+            })
+            .openapi('Health'),
         },
       },
     },
     503: {
-      description: 'The database did not answer in time',
+      description:
+        'The database did not answer in time: the error envelope, with the health fields',
       content: {
         'application/json': {
           schema: errorEnvelopeSchema.extend({
+            service: z.string(),
             database: z.literal('unreachable'),
-            timestamp: z.string(),
+            timestamp: timestampString,
           }),
         },
       },
@@ -47,8 +64,9 @@ export const healthFeature: ApiFeature = {
   register(app, { sql, logger, healthTimeoutMs }) {
     app.openapi(healthRoute, async (c) => {
       const started = performance.now();
+      let totals;
       try {
-        await withTimeout(sql`select 1`.execute(), healthTimeoutMs, 'the database');
+        totals = await withTimeout(fetchIngestionTotals(sql), healthTimeoutMs, 'the database');
       } catch (error) {
         logger.warn({ err: error }, 'health check: database unreachable');
         const unavailable = new AppError(
@@ -59,6 +77,7 @@ export const healthFeature: ApiFeature = {
         return c.json(
           {
             ...errorEnvelope(unavailable, c.get('requestId')),
+            service: SERVICE.name,
             database: 'unreachable' as const,
             timestamp: new Date().toISOString(),
           },
@@ -68,8 +87,11 @@ export const healthFeature: ApiFeature = {
       return c.json(
         {
           status: 'healthy' as const,
+          service: SERVICE.name,
           database: 'connected' as const,
           timestamp: new Date().toISOString(),
+          last_trade_count: totals.tradeCount,
+          last_ingestion: totals.lastIngestion?.toISOString() ?? null,
           version: SERVICE.version,
           database_latency_ms: Math.round(performance.now() - started),
         },

@@ -1,4 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { TypedResponse } from 'hono';
+import { LosslessNumber, stringify } from 'lossless-json';
 import { AppError, symbolNotFound } from '../../../../shared/http/app-error.js';
 import {
   fetchLatestPrices,
@@ -10,6 +12,7 @@ import { coalesceInFlight } from '../../lib/coalesce-in-flight.js';
 import {
   decimalString,
   errorResponse,
+  exactNumber,
   symbolSchema,
   timestampString,
   commonErrors,
@@ -17,7 +20,19 @@ import {
 
 const MAX_SYMBOLS_PER_REQUEST = 100;
 
+/** One symbol's latest price, the Phase 1 contract: price and volume are JSON numbers. */
 const latestPriceSchema = z
+  .object({
+    symbol: z.string(),
+    price: exactNumber(187.23),
+    volume: exactNumber(1200),
+    timestamp: timestampString,
+    trade_id: z.string(),
+  })
+  .openapi('LatestPrice');
+
+/** A latest price in the lists (forms Phase 1 never had): decimals as exact strings. */
+const latestPriceItemSchema = z
   .object({
     symbol: z.string(),
     price: decimalString('187.23'),
@@ -25,11 +40,11 @@ const latestPriceSchema = z
     timestamp: timestampString,
     trade_id: z.string(),
   })
-  .openapi('LatestPrice');
+  .openapi('LatestPriceItem');
 
 const latestPricesSchema = z
   .object({
-    prices: z.array(latestPriceSchema),
+    prices: z.array(latestPriceItemSchema),
     count: z.number().int(),
     unknown: z.array(z.string()),
     without_trades: z.array(z.string()),
@@ -57,9 +72,19 @@ export const latestPriceRoute = createRoute({
         symbol: symbolSchema.optional(),
         symbols: symbolListParam.optional(),
       })
-      .refine((q) => (q.symbol === undefined) !== (q.symbols === undefined), {
-        message: 'give either symbol or symbols (comma-separated), not both',
-        path: ['symbol'],
+      .superRefine((q, ctx) => {
+        if (q.symbol === undefined && q.symbols === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['symbol'],
+            message: 'is required (or symbols, comma-separated)',
+          });
+        else if (q.symbol !== undefined && q.symbols !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['symbol'],
+            message: 'give either symbol or symbols (comma-separated), not both',
+          });
       }),
   },
   responses: {
@@ -107,7 +132,7 @@ export const latestPricesRoute = createRoute({
   },
 });
 
-/** A latest price as the routes print it. */
+/** A latest price as the lists print it. */
 const latestPriceJson = ({ symbol, price, volume, ts, tradeId }: LatestPrice) => ({
   symbol,
   price,
@@ -115,6 +140,17 @@ const latestPriceJson = ({ symbol, price, volume, ts, tradeId }: LatestPrice) =>
   timestamp: ts.toISOString(),
   trade_id: tradeId,
 });
+
+/**
+ * One symbol's latest price as Phase 1 clients read it: price and volume JSON numbers whose
+ * literals are the stored decimals' own digits, so nothing is rounded on the way out.
+ */
+const phase1LatestPriceText = (latest: LatestPrice) =>
+  stringify({
+    ...latestPriceJson(latest),
+    price: new LosslessNumber(latest.price),
+    volume: new LosslessNumber(latest.volume),
+  }) ?? '';
 
 /** GET and POST /price/latest: the newest stored trade of one symbol or of several. */
 export const pricesFeature: ApiFeature = {
@@ -143,7 +179,10 @@ export const pricesFeature: ApiFeature = {
       if (unknown.length > 0) throw symbolNotFound([symbol]);
       if (latest === undefined)
         throw new AppError(404, 'no_trades', `No trade stored yet for ${symbol}`);
-      return c.json(latestPriceJson(latest), 200);
+      // The text is latestPriceSchema's JSON; typed as c.json would type it.
+      return c.body(phase1LatestPriceText(latest), 200, {
+        'Content-Type': 'application/json',
+      }) as unknown as TypedResponse<z.infer<typeof latestPriceSchema>, 200, 'json'>;
     });
 
     app.openapi(latestPricesRoute, async (c) => {
