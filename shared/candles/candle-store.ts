@@ -36,30 +36,39 @@ export async function readStoredWindow<T>(
     and bucket >= ${iso(w.storedFromMs)}::timestamptz and bucket < ${iso(w.storedToMs)}::timestamptz`;
   // The format's columns, named for the outer select: c1, c2, ...
   const columns = Array.from({ length: format.columns }, (_, i) => `c${i + 1}`).join(', ');
-  // One meta row first (no bucket), then the candles in bucket order, all from one snapshot. The
-  // stored candles come straight from the table's index: a CTE read twice (candles and count)
-  // would be copied whole first. The bucket orders the rows without being sent, and the first
-  // trade's time is a number: a Date per row costs more than the query.
+  // One meta row first (no bucket), then every row of the window in bucket order, all from one
+  // snapshot, each of a kind: 1 a stored candle, 2 a stored empty bucket, 3 a candle computed
+  // fresh. Counting the stored buckets here, not in a subquery, reads the window's index once.
+  // The bucket orders the rows without being sent, and the first trade's time is a number: a
+  // Date per row costs more than the query.
   const rows = (await sql`
-    select ${sql.unsafe(columns)}, stored_buckets, first_trade_ms
+    select ${sql.unsafe(columns)}, kind, first_trade_ms
     from (
-      select ${sql.unsafe(Array(format.columns).fill('null').join(', '))},
-             (select count(*) from candles where ${inWindow})::int,
+      select ${sql.unsafe(Array(format.columns).fill('null').join(', '))}, 0,
              (select extract(epoch from min(ts)) * 1000 from trades where symbol = ${w.symbol})::float8,
              null::timestamptz
-      union all select ${format.select(sql, 'stored')}, null, null, bucket
-        from candles where ${inWindow} and trade_count > 0
-      union all select ${format.select(sql, 'computed')}, null, null, bucket
+      union all select ${format.select(sql, 'stored')}, case when trade_count > 0 then 1 else 2 end,
+             null, bucket
+        from candles where ${inWindow}
+      union all select ${format.select(sql, 'computed')}, 3, null, bucket
         from (${aggregateTrades(sql, w.symbol, w.intervalMs, w.startMs, w.storedFromMs)}) head
-      union all select ${format.select(sql, 'computed')}, null, null, bucket
+      union all select ${format.select(sql, 'computed')}, 3, null, bucket
         from (${aggregateTrades(sql, w.symbol, w.intervalMs, w.storedToMs, w.endMs)}) tail
-    ) as answer(${sql.unsafe(columns)}, stored_buckets, first_trade_ms, bucket)
+    ) as answer(${sql.unsafe(columns)}, kind, first_trade_ms, bucket)
     order by bucket nulls first`.values()) as unknown as unknown[][];
-  const [meta, ...candleRows] = rows;
+  const kindAt = format.columns;
+  const candles: T[] = [];
+  let storedBuckets = 0;
+  for (let i = 1; i < rows.length; i++) {
+    const values = rows[i] as unknown[];
+    const kind = values[kindAt] as number;
+    if (kind !== 3) storedBuckets++;
+    if (kind !== 2) candles.push(format.decode(values));
+  }
   return {
-    candles: candleRows.map((values) => format.decode(values)),
-    storedBuckets: (meta?.[format.columns] as number | undefined) ?? 0,
-    firstTradeMs: (meta?.[format.columns + 1] as number | null | undefined) ?? null,
+    candles,
+    storedBuckets,
+    firstTradeMs: (rows[0]?.[kindAt + 1] as number | null | undefined) ?? null,
   };
 }
 

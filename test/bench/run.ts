@@ -17,6 +17,7 @@ import { benchApi } from './api.bench.js';
 import { benchCandles } from './candles.bench.js';
 import { benchColdStart } from './cold-start.bench.js';
 import { benchEndToEnd } from './e2e.bench.js';
+import { benchIndicators } from './indicators.bench.js';
 import { benchPersist } from './persist.bench.js';
 import { openBenchDatabase, type BenchDatabase } from './support/bench-database.js';
 import { buildFunctions } from './support/build.js';
@@ -33,6 +34,7 @@ const BENCHES: Record<string, (context: Context) => Promise<BenchResult[]>> = {
   'cold-start': ({ db }) => benchColdStart(db),
   api: ({ db }) => benchApi(db),
   candles: ({ db }) => benchCandles(db),
+  indicators: ({ db }) => benchIndicators(db),
   e2e: async ({ db, emulator }) => {
     if (emulator !== undefined) return benchEndToEnd(db, emulator);
     // Without gcloud the other figures are still worth having; this one is reported missing.

@@ -49,6 +49,27 @@ const ROUTES: Route[] = [
     path: '/candles',
     params: ['symbol', 'interval', 'start', 'end', 'limit', 'fill'],
   },
+  {
+    method: 'GET',
+    path: '/indicators',
+    params: [
+      'symbol',
+      'interval',
+      'type',
+      'window',
+      'short',
+      'long',
+      'signal',
+      'k',
+      'd',
+      'smooth',
+      'series',
+      'start',
+      'end',
+      'limit',
+      'fill',
+    ],
+  },
   { method: 'GET', path: '/status/ingestion', params: [] },
   { method: 'GET', path: '/metrics', params: [] },
   { method: 'GET', path: '/openapi.json', params: [] },
@@ -314,6 +335,13 @@ const VALID_QUERIES: Record<string, Record<string, string>> = {
     start: '2026-11-20T00:00:00Z',
     end: '2026-11-21T00:00:00Z',
     fill: 'previous',
+  },
+  '/indicators': {
+    symbol: 'AAPL',
+    interval: '1h',
+    type: 'macd',
+    start: '2026-11-20T00:00:00Z',
+    end: '2026-11-21T00:00:00Z',
   },
   '/admin/rejected': { limit: '10' },
 };
@@ -641,7 +669,16 @@ describe('api fuzz: hostile input never gets a 5xx, a stack or an envelope-less 
         for (const param of route.params) {
           for (const value of HOSTILE_VALUES) {
             for (const raw of [false, true]) {
-              const base = route.path === '/candles' && param !== 'interval' ? 'interval=1h&' : '';
+              const base =
+                route.path === '/candles' && param !== 'interval'
+                  ? 'interval=1h&'
+                  : route.path === '/indicators'
+                    ? // A short range: this walks every hostile value through every parameter.
+                      ['interval=1h', 'type=bbands', 'limit=3']
+                        .filter((pair) => !pair.startsWith(`${param}=`))
+                        .map((pair) => `${pair}&`)
+                        .join('')
+                    : '';
               const symbol = param !== 'symbol' && param !== 'symbols' ? 'symbol=AAPL&' : '';
               const problem = await check({
                 app: 'open',

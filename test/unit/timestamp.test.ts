@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseZonedTimestamp } from '../../shared/market/timestamp.js';
+import { isoTimestamp, parseZonedTimestamp } from '../../shared/market/timestamp.js';
 
 describe('parseZonedTimestamp', () => {
   it.each([
@@ -26,5 +27,25 @@ describe('parseZonedTimestamp', () => {
     '',
   ])('%j is refused', (input) => {
     expect(parseZonedTimestamp(input)).toBeUndefined();
+  });
+});
+
+describe('isoTimestamp', () => {
+  it('is toISOString for every instant from 1970 to 9999', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) }), (ms) => {
+        expect(isoTimestamp(ms)).toBe(new Date(ms).toISOString());
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it.each([
+    0,
+    Date.UTC(2000, 1, 29),
+    Date.UTC(2100, 2, 1) - 1,
+    Date.UTC(9999, 11, 31, 23, 59, 59, 999),
+  ])('at the calendar’s edges: %d', (ms) => {
+    expect(isoTimestamp(ms)).toBe(new Date(ms).toISOString());
   });
 });

@@ -4,6 +4,7 @@ import { rejectedFeature } from './admin/rejected.routes.js';
 import { candlesFeature } from './candles/candles.routes.js';
 import { docsFeature } from './docs/docs.routes.js';
 import { healthFeature } from './health/health.routes.js';
+import { indicatorsFeature } from './indicators/indicators.routes.js';
 import { metricsFeature } from './metrics/metrics.routes.js';
 import { pricesFeature } from './prices/price.routes.js';
 import { rootFeature } from './root/root.routes.js';
@@ -22,6 +23,7 @@ export const API_FEATURES: readonly ApiFeature[] = [
   pricesFeature,
   tradesFeature,
   candlesFeature,
+  indicatorsFeature,
   statusFeature,
   metricsFeature,
   docsFeature,

@@ -1,4 +1,9 @@
 import { z } from '@hono/zod-openapi';
+import {
+  INTERVAL_NAMES,
+  INTERVALS,
+  type IntervalName,
+} from '../../../shared/market/candle-intervals.js';
 import { parseZonedTimestamp } from '../../../shared/market/timestamp.js';
 
 const EPOCH_MS = /^\d{1,15}$/;
@@ -54,3 +59,29 @@ export const orderParam = z
     enum: ['asc', 'desc'],
     description: 'Newest first (desc, default) or oldest first (asc)',
   });
+
+/** `interval`: one of the candle intervals. */
+export const intervalParam = z
+  .string()
+  .refine((value): value is IntervalName => Object.hasOwn(INTERVALS, value), {
+    message: `must be one of ${INTERVAL_NAMES.join(', ')}`,
+  })
+  .openapi({ type: 'string', enum: INTERVAL_NAMES, example: '1m' });
+
+/** The query of a bucketed route (/candles, /indicators) besides the symbol. */
+export const bucketRangeQuery = {
+  interval: intervalParam,
+  start: timestampParam('Inclusive; default: end minus limit buckets'),
+  end: timestampParam('Exclusive; default: now'),
+  limit: limitParam(500, 5_000),
+  fill: z
+    .enum(['none', 'previous'])
+    .optional()
+    .transform((fill) => fill ?? 'none')
+    .openapi({
+      type: 'string',
+      enum: ['none', 'previous'],
+      description:
+        'none (default): empty buckets omitted; previous: zero-volume candles at the previous close',
+    }),
+};

@@ -2,15 +2,11 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { TypedResponse } from 'hono';
 import { loadFilledCandles } from '../../../../shared/candles/fill-previous.js';
 import { loadCandles } from '../../../../shared/candles/load-candles.js';
-import { invalidParameter, symbolNotFound } from '../../../../shared/http/app-error.js';
-import {
-  bucketStart,
-  INTERVAL_NAMES,
-  INTERVALS,
-  type IntervalName,
-} from '../../../../shared/market/candle-intervals.js';
+import { symbolNotFound } from '../../../../shared/http/app-error.js';
+import { INTERVALS } from '../../../../shared/market/candle-intervals.js';
 import { symbolExists } from '../../../../shared/symbols/symbols.queries.js';
 import type { ApiFeature } from '../../lib/api-feature.js';
+import { bucketWindow } from '../../lib/bucket-window.js';
 import {
   commonErrors,
   decimalString,
@@ -18,18 +14,8 @@ import {
   symbolSchema,
   timestampString,
 } from '../../schemas/common.schemas.js';
-import { limitParam, timestampParam } from '../../schemas/query.schemas.js';
+import { bucketRangeQuery } from '../../schemas/query.schemas.js';
 import { candlesAnswerJson, servedCandleJson } from './candles.serializer.js';
-
-const DEFAULT_LIMIT = 500;
-const MAX_LIMIT = 5_000;
-
-const intervalParam = z
-  .string()
-  .refine((value): value is IntervalName => Object.hasOwn(INTERVALS, value), {
-    message: `must be one of ${INTERVAL_NAMES.join(', ')}`,
-  })
-  .openapi({ type: 'string', enum: INTERVAL_NAMES, example: '1m' });
 
 const candleSchema = z
   .object({
@@ -62,20 +48,7 @@ export const candlesRoute = createRoute({
   request: {
     query: z.object({
       symbol: symbolSchema,
-      interval: intervalParam,
-      start: timestampParam('Inclusive; default: end minus limit buckets'),
-      end: timestampParam('Exclusive; default: now'),
-      limit: limitParam(DEFAULT_LIMIT, MAX_LIMIT),
-      fill: z
-        .enum(['none', 'previous'])
-        .optional()
-        .transform((fill) => fill ?? 'none')
-        .openapi({
-          type: 'string',
-          enum: ['none', 'previous'],
-          description:
-            'none (default): empty buckets omitted; previous: zero-volume candles at the previous close',
-        }),
+      ...bucketRangeQuery,
     }),
   },
   responses: {
@@ -104,14 +77,7 @@ export const candlesFeature: ApiFeature = {
     app.openapi(candlesRoute, async (c) => {
       const query = c.req.valid('query');
       const intervalMs = INTERVALS[query.interval];
-      const end = query.end ?? new Date();
-      const start =
-        query.start ??
-        new Date(bucketStart(end.getTime() - 1, intervalMs) - (query.limit - 1) * intervalMs);
-      if (start.getTime() >= end.getTime()) throw invalidParameter('start', 'must be before end');
-      // Work is bounded by `limit` buckets, whatever the range: the rest is the next request's.
-      const firstBucketMs = bucketStart(start.getTime(), intervalMs);
-      const windowEndMs = Math.min(end.getTime(), firstBucketMs + query.limit * intervalMs);
+      const { start, end, windowEndMs, nextStart } = bucketWindow(query, intervalMs);
       const request = {
         symbol: query.symbol,
         intervalMs,
@@ -135,7 +101,7 @@ export const candlesFeature: ApiFeature = {
           end: end.toISOString(),
           fill: query.fill,
           count: candles.length,
-          next_start: windowEndMs < end.getTime() ? new Date(windowEndMs).toISOString() : null,
+          next_start: nextStart,
         },
         candles,
       );

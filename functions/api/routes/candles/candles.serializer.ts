@@ -1,4 +1,5 @@
 import type { CandleFormat } from '../../../../shared/candles/candle-format.js';
+import { jsonWithRaw } from '../../lib/json-with-raw.js';
 
 /**
  * The candles as /candles prints them, rendered by PostgreSQL (candle_json(), migration 0007): a
@@ -33,7 +34,5 @@ export function candlesAnswerJson(
   { next_start, ...head }: CandlesAnswerFields,
   candles: readonly string[],
 ): string {
-  const before = JSON.stringify(head).slice(0, -1);
-  const after = JSON.stringify({ next_start }).slice(1);
-  return `${before},"candles":[${candles.join(',')}],${after}`;
+  return jsonWithRaw(head, 'candles', `[${candles.join(',')}]`, { next_start });
 }
