@@ -1,5 +1,5 @@
-import { ATR, BollingerBands, EMA, MACD, RSI, SMA, StochasticOscillator } from 'trading-signals';
-import type { IndicatorSpec } from './indicator-spec.js';
+import { ATR, BollingerBands, EMA, MACD, SMA, StochasticOscillator } from 'trading-signals';
+import type { IndicatorSpec, PriceSeries } from './indicator-spec.js';
 
 /** What an indicator reads of a candle: its bucket start and prices, as float64. */
 export interface IndicatorInput {
@@ -20,15 +20,53 @@ export type IndicatorValue =
 /** Feeds candles one by one; undefined until the indicator is defined. */
 type Step = (candle: IndicatorInput) => IndicatorValue | undefined;
 
+/**
+ * trading-signals' RSI, the same arithmetic in the same order (a test holds the two equal to the
+ * last bit): Wilder's smoothing seeded with the mean of the first `window` changes, 100 without a
+ * loss. Written out because the library's shifts arrays and averages a window on every update,
+ * which made RSI the one indicator slower than the candle read it rides on (docs/benchmarks.md).
+ */
+function wilderRsi(window: number, series: PriceSeries): Step {
+  const factor = 1 / window;
+  let previous: number | undefined;
+  let changes = 0;
+  let gains = 0;
+  let losses = 0;
+  let averageGain = 0;
+  let averageLoss = 0;
+  return (candle) => {
+    const price = candle[series];
+    if (previous === undefined) {
+      previous = price;
+      return undefined;
+    }
+    const gain = price > previous ? price - previous : 0;
+    const loss = price > previous ? 0 : previous - price;
+    previous = price;
+    changes++;
+    if (changes <= window) {
+      gains += gain;
+      losses += loss;
+      if (changes < window) return undefined;
+      averageGain = gains / window;
+      averageLoss = losses / window;
+    } else {
+      averageGain = (gain - averageGain) * factor + averageGain;
+      averageLoss = (loss - averageLoss) * factor + averageLoss;
+    }
+    return averageLoss === 0 ? 100 : 100 - 100 / (averageGain / averageLoss + 1);
+  };
+}
+
 /** Indicators of trading-signals (checked against Tulip Indicators; our fixtures hold it there). */
 function stepper(spec: IndicatorSpec): Step {
   switch (spec.type) {
-    case 'sma':
-    case 'rsi': {
-      // Both answer null until they are defined.
-      const indicator = spec.type === 'sma' ? new SMA(spec.window) : new RSI(spec.window);
+    case 'sma': {
+      const indicator = new SMA(spec.window);
       return (candle) => indicator.update(candle[spec.series], false) ?? undefined;
     }
+    case 'rsi':
+      return wilderRsi(spec.window, spec.series);
     case 'ema': {
       // Defined from its `window`-th input, as EMA.isStable says; counted here, since isStable
       // finds out by throwing and catching an error, which costs more than the whole update.

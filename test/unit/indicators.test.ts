@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
+import { RSI } from 'trading-signals';
 import { describe, expect, it } from 'vitest';
 import {
   computeIndicator,
@@ -237,5 +238,36 @@ describe('indicator values', () => {
       intervalMs: MINUTE,
     });
     expect(first?.value).toBe(100);
+  });
+
+  it('RSI is trading-signals’ RSI to the last bit, flat stretches included', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.double({ min: 1, max: 1_000, noNaN: true }), fc.constant(100)), {
+          minLength: 1,
+          maxLength: 300,
+        }),
+        // From 2: the library's RSI(1) keeps one price and never answers; ours is 0 or 100.
+        fc.integer({ min: 2, max: 30 }),
+        (closes, window) => {
+          const reference = new RSI(window);
+          const expected = closes.map((close) => reference.update(close, false) ?? undefined);
+          const candles = closes.map((close, i) => ({
+            timeMs: i * MINUTE,
+            open: close,
+            high: close,
+            low: close,
+            close,
+          }));
+          const ours = new Map(
+            computeIndicator({ type: 'rsi', window, series: 'close' }, candles).map((v) => [
+              v.timeMs,
+              v.value,
+            ]),
+          );
+          expect(closes.map((_, i) => ours.get(i * MINUTE))).toEqual(expected);
+        },
+      ),
+    );
   });
 });
