@@ -1,3 +1,5 @@
+import { bucketStart } from '../market/candle-intervals.js';
+
 /** The indicators /indicators serves, each with its parameters (defaults applied). */
 export type PriceSeries = 'open' | 'high' | 'low' | 'close';
 
@@ -61,4 +63,18 @@ export function warmUpCandles(spec: IndicatorSpec): number {
         decaySteps(emaAlpha(spec.signal))
       );
   }
+}
+
+/**
+ * A recursive indicator starts afresh, warmUpCandles() before each block of this many buckets
+ * (aligned to the bucket origin), so every value is computed from the same place whatever range
+ * is asked for: values are stable to the last digit, not just within a tolerance. A block costs
+ * its warm-up in computation, which is cheap next to loading candles; a request loads from its
+ * first block's warm-up on, so short blocks load little before the range.
+ */
+export const BLOCK_BUCKETS = 128;
+
+/** Where the warm-up of a request starting at `startMs` must reach back from. */
+export function warmUpAnchor(spec: IndicatorSpec, startMs: number, intervalMs: number): number {
+  return isRecursive(spec) ? bucketStart(startMs, BLOCK_BUCKETS * intervalMs) : startMs;
 }

@@ -5,8 +5,14 @@ import { candlesOfTradedBucketsBefore } from '../candles/traded-buckets.js';
 import type { Sql } from '../db/client.js';
 import type { IndicatorInput, TimedValue } from './compute-indicator.js';
 import { indicatorInputOf, indicatorInputs } from './indicator-inputs.js';
-import { warmUpCandles, type IndicatorSpec } from './indicator-spec.js';
-import { indicatorValues, warmUpAnchor } from './indicator-values.js';
+import { warmUpAnchor, warmUpCandles, type IndicatorSpec } from './indicator-spec.js';
+
+/**
+ * The indicator math (trading-signals), loaded on first use: an api instance that serves no
+ * indicator never holds it (~15 MB of resident memory, and its load time in a cold start).
+ */
+let math: Promise<typeof import('./indicator-values.js')> | undefined;
+const indicatorMath = () => (math ??= import('./indicator-values.js'));
 
 export interface IndicatorRequest extends CandleRequest {
   fill: 'none' | 'previous';
@@ -47,5 +53,6 @@ export async function loadIndicatorValues(
     );
     if (earlier.length > 0) candles = [...earlier, ...candles];
   }
+  const { indicatorValues } = await indicatorMath();
   return indicatorValues(spec, candles, request);
 }

@@ -56,4 +56,27 @@ describe('layout', () => {
       join('functions', 'api', 'routes', 'candles', 'candles.serializer.ts'),
     ]);
   });
+
+  it('the api loads the indicator math only when an indicator is asked for', async () => {
+    // The static import graph of the api's entry module (type-only imports are erased).
+    const packages = new Set<string>();
+    const seen = new Set<string>();
+    const walk = async (file: string): Promise<void> => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = await readFile(join(root, file), 'utf8');
+      for (const [, specifier = ''] of text.matchAll(
+        /^import\s+(?!type\b)[^'"]*['"]([^'"]+)['"]/gm,
+      )) {
+        if (!specifier.startsWith('.')) packages.add(specifier);
+        else
+          await walk(
+            relative(root, resolve(root, dirname(file), specifier.replace(/\.js$/, '.ts'))),
+          );
+      }
+    };
+    await walk(join('functions', 'api', 'index.ts'));
+    expect(seen.size).toBeGreaterThan(30);
+    expect([...packages]).not.toContain('trading-signals');
+  });
 });

@@ -8,8 +8,12 @@ import {
   type IndicatorValue,
 } from '../../shared/indicators/compute-indicator.js';
 import { decimalText } from '../../shared/indicators/decimal-text.js';
-import { warmUpCandles, type IndicatorSpec } from '../../shared/indicators/indicator-spec.js';
-import { indicatorValues, warmUpAnchor } from '../../shared/indicators/indicator-values.js';
+import {
+  warmUpAnchor,
+  warmUpCandles,
+  type IndicatorSpec,
+} from '../../shared/indicators/indicator-spec.js';
+import { indicatorValues } from '../../shared/indicators/indicator-values.js';
 
 interface TulipCase {
   type: string;
