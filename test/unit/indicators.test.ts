@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { RSI } from 'trading-signals';
+import { EMA, MACD, RSI } from 'trading-signals';
 import { describe, expect, it } from 'vitest';
 import {
   computeIndicator,
@@ -269,7 +269,35 @@ describe('indicator values', () => {
               v.value,
             ]),
           );
-          expect(closes.map((_, i) => ours.get(i * MINUTE))).toEqual(expected);
+          expect(closes.map((_, i) => ours.get(i * MINUTE))).toStrictEqual(expected);
+        },
+      ),
+    );
+  });
+
+  it('MACD is trading-signals’ MACD to the last bit', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 1, max: 1_000, noNaN: true }), { minLength: 1, maxLength: 300 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 13, max: 30 }),
+        fc.integer({ min: 1, max: 12 }),
+        (closes, short, long, signal) => {
+          const reference = new MACD(new EMA(short), new EMA(long), new EMA(signal));
+          const expected = closes.map((close) => reference.update(close, false) ?? undefined);
+          const candles = closes.map((close, i) => ({
+            timeMs: i * MINUTE,
+            open: close,
+            high: close,
+            low: close,
+            close,
+          }));
+          const ours = new Map(
+            computeIndicator({ type: 'macd', short, long, signal, series: 'close' }, candles).map(
+              (v) => [v.timeMs, v.value],
+            ),
+          );
+          expect(closes.map((_, i) => ours.get(i * MINUTE))).toStrictEqual(expected);
         },
       ),
     );
