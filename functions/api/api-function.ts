@@ -20,6 +20,9 @@ export function createApiFunction(config: ApiConfig) {
     healthTimeoutMs: config.API_HEALTH_TIMEOUT_MS,
     requireApiKey: config.REQUIRE_API_KEY,
     corsAllowedOrigins: config.CORS_ALLOWED_ORIGINS,
+    streamMaxClients: config.STREAM_MAX_CLIENTS,
+    streamMaxSeconds: config.STREAM_MAX_SECONDS,
+    streamQueueLimit: config.STREAM_CLIENT_QUEUE_LIMIT,
   });
   return getRequestListener(app.fetch, { errorHandler: answerUnbuildableRequest(logger) });
 }

@@ -16,6 +16,12 @@ export interface ApiSettings {
   requireApiKey: boolean;
   /** Browser origins allowed to call the api (`*`: any); none by default. */
   corsAllowedOrigins: string[];
+  /** Open /stream connections this instance serves at most. */
+  streamMaxClients: number;
+  /** How long a /stream connection lasts before it ends, saying to reconnect. */
+  streamMaxSeconds: number;
+  /** Trades waiting for a slow /stream reader before it is cut off. */
+  streamQueueLimit: number;
 }
 
 /** What createApp() needs: a pool and a logger; the rest defaults as shared/config says. */

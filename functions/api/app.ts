@@ -29,6 +29,9 @@ function settingsOf(deps: ApiDeps): ApiSettings {
     healthTimeoutMs: API_DEFAULTS.API_HEALTH_TIMEOUT_MS,
     requireApiKey: API_DEFAULTS.REQUIRE_API_KEY,
     corsAllowedOrigins: API_DEFAULTS.CORS_ALLOWED_ORIGINS,
+    streamMaxClients: API_DEFAULTS.STREAM_MAX_CLIENTS,
+    streamMaxSeconds: API_DEFAULTS.STREAM_MAX_SECONDS,
+    streamQueueLimit: API_DEFAULTS.STREAM_CLIENT_QUEUE_LIMIT,
     ...deps,
   };
 }

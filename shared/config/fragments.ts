@@ -69,4 +69,11 @@ export const apiFragment = {
   CORS_ALLOWED_ORIGINS: corsOriginsSchema
     .meta({ examples: ['https://app.example.com'] })
     .prefault(''),
+  /** Open /stream connections one instance serves; past it a new one is a 503 with Retry-After. */
+  STREAM_MAX_CLIENTS: integer(1, 100_000).default(2_000),
+  /** How long a /stream connection lasts before it ends, saying to reconnect: under the platform's
+   * request timeout (3,600 s for the deployed api), so the end is ours and clean. */
+  STREAM_MAX_SECONDS: integer(1, 3_600).default(3_300),
+  /** Trades a /stream connection may have waiting for a slow reader before it is cut off. */
+  STREAM_CLIENT_QUEUE_LIMIT: integer(1, 1_000_000).default(10_000),
 };

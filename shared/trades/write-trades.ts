@@ -6,6 +6,7 @@ import {
 } from '../candles/candle-cache.js';
 import type { Sql } from '../db/client.js';
 import type { TradeMessage } from '../schemas/trade-message.js';
+import { TRADES_CHANNEL } from '../stream/trade-events.js';
 import { findUnknownSymbols } from '../symbols/symbols.queries.js';
 
 export type WriteResult =
@@ -134,8 +135,12 @@ function writeStatement(
       on conflict (symbol) do update
         set trade_count = tc.trade_count + excluded.trade_count, updated_at = excluded.updated_at
       returning 1
+    ), notified as (
+      -- Delivered at commit, once per transaction: each api instance's stream then reads what is new.
+      select pg_notify(${TRADES_CHANNEL}, '') from (select 1 from inserted limit 1) stored
     )${late ? deleteCandlesOfInsertedTrades(sql) : sql``}
     select (select known from gate), (select recent from gate),
            (select count(*) from inserted)::int as inserted, (select count(*) from moved)::int as moved,
-           ${late ? sql`(select count(*) from invalidated)::int` : sql`0`} as invalidated`;
+           ${late ? sql`(select count(*) from invalidated)::int` : sql`0`} as invalidated,
+           (select count(*) from notified)::int as notified`;
 }

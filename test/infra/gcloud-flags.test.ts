@@ -35,6 +35,10 @@ describe.skipIf(skip)('gcloud commands and flags', () => {
       expect.arrayContaining(['--trigger-http', '--no-allow-unauthenticated']),
     );
     expect(deploys[2]?.tokens).toContain('--trigger-http');
+    // The api serves /stream: long requests, many at once per instance.
+    expect(deploys[2]?.tokens).toEqual(
+      expect.arrayContaining(['--timeout=3600s', '--concurrency=1000', '--cpu=1']),
+    );
     // The password never appears in the file: it comes from Secret Manager.
     for (const deploy of deploys)
       expect(deploy.tokens).toContain(

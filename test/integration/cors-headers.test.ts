@@ -79,6 +79,7 @@ describe('CORS from CORS_ALLOWED_ORIGINS', () => {
     expect(response.headers.get('access-control-allow-origin')).toBe(ALLOWED);
     expect(response.headers.get('access-control-allow-methods')).toBe('GET,HEAD,POST,PATCH,DELETE');
     expect(response.headers.get('access-control-allow-headers')).toMatch(/x-api-key/i);
+    expect(response.headers.get('access-control-allow-headers')).toMatch(/last-event-id/i);
     expect(response.headers.get('access-control-max-age')).toBe('600');
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });

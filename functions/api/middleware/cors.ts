@@ -20,7 +20,8 @@ export const corsAllowList = ({
   const handler = cors({
     origin: allowedOrigins.includes('*') ? '*' : allowedOrigins,
     allowMethods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
-    allowHeaders: ['Content-Type', 'X-API-Key', 'X-Request-Id'],
+    // Last-Event-ID: a browser resuming /stream through fetch sends it.
+    allowHeaders: ['Content-Type', 'X-API-Key', 'X-Request-Id', 'Last-Event-ID'],
     exposeHeaders: ['X-Request-Id'],
     maxAge: 600,
   });

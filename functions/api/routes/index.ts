@@ -9,6 +9,7 @@ import { metricsFeature } from './metrics/metrics.routes.js';
 import { pricesFeature } from './prices/price.routes.js';
 import { rootFeature } from './root/root.routes.js';
 import { statusFeature } from './status/status.routes.js';
+import { streamFeature } from './stream/stream.routes.js';
 import { symbolsFeature } from './symbols/symbols.routes.js';
 import { tradesFeature } from './trades/trades.routes.js';
 
@@ -25,6 +26,7 @@ export const API_FEATURES: readonly ApiFeature[] = [
   candlesFeature,
   indicatorsFeature,
   statusFeature,
+  streamFeature,
   metricsFeature,
   docsFeature,
   adminSymbolsFeature,

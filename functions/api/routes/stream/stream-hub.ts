@@ -1,0 +1,159 @@
+import type { Sql } from '../../../../shared/db/client.js';
+import type { Logger } from '../../../../shared/logging/logger.js';
+import {
+  readCommittedTrades,
+  readStreamFrontier,
+  type StreamTrade,
+} from '../../../../shared/stream/committed-trades.queries.js';
+import {
+  STREAM_START,
+  TRADES_CHANNEL,
+  type EventId,
+} from '../../../../shared/stream/trade-events.js';
+
+/** A /stream connection as the hub sees it. */
+export interface StreamSubscriber {
+  symbols: ReadonlySet<string>;
+  /** Its symbols' trades of one read, in stream order, each once. */
+  deliver(trades: StreamTrade[]): void;
+}
+
+export interface StreamHubOptions {
+  sql: Sql;
+  logger: Logger;
+  /** Trades read at a time. */
+  pageSize?: number;
+  /** A read at least this often while anyone listens: xmin also moves without a notification. */
+  pollMs?: number;
+}
+
+/**
+ * One per api instance: one LISTEN connection and one reader, whatever the number of streams.
+ * Woken by persist's NOTIFY (and a poll), it reads the trades committed since its cursor once and
+ * hands each subscriber its symbols' share, in stream order. A subscriber attaches when its own
+ * replay has reached the hub's cursor (attachAt), so from then on it receives every trade once.
+ */
+export class StreamHub {
+  readonly #sql: Sql;
+  readonly #logger: Logger;
+  readonly #pageSize: number;
+  readonly #pollMs: number;
+  readonly #subscribers = new Set<StreamSubscriber>();
+  #cursor: EventId = STREAM_START;
+  #started: Promise<void> | undefined;
+  #poll: NodeJS.Timeout | undefined;
+  #reading = false;
+  #again = false;
+
+  constructor({ sql, logger, pageSize = 1_000, pollMs = 1_000 }: StreamHubOptions) {
+    this.#sql = sql;
+    this.#logger = logger;
+    this.#pageSize = pageSize;
+    this.#pollMs = pollMs;
+  }
+
+  /** Where the live stream stands: every trade up to here has been handed out. */
+  get cursor(): EventId {
+    return this.#cursor;
+  }
+
+  get subscribers(): number {
+    return this.#subscribers.size;
+  }
+
+  /** Finds where the stream stands and starts listening; once per instance. */
+  start(): Promise<void> {
+    this.#started ??= (async () => {
+      this.#cursor = (await readStreamFrontier(this.#sql)) ?? STREAM_START;
+      await this.#sql
+        .listen(TRADES_CHANNEL, () => {
+          this.wake();
+        })
+        .catch((error: unknown) => {
+          this.#logger.warn({ err: error }, 'stream: LISTEN failed; reading on the poll alone');
+        });
+    })().catch((error: unknown) => {
+      this.#started = undefined;
+      throw error;
+    });
+    return this.#started;
+  }
+
+  /**
+   * Attaches `subscriber` if the hub still stands at `position` (where its replay ended), and says
+   * whether it did. Synchronous, so no read can slip between the check and the attach.
+   */
+  attachAt(position: EventId, subscriber: StreamSubscriber): boolean {
+    if (position.xid !== this.#cursor.xid || position.seq !== this.#cursor.seq) return false;
+    this.#subscribers.add(subscriber);
+    this.#poll ??= setInterval(() => {
+      this.wake();
+    }, this.#pollMs).unref();
+    return true;
+  }
+
+  detach(subscriber: StreamSubscriber): void {
+    this.#subscribers.delete(subscriber);
+    if (this.#subscribers.size === 0 && this.#poll !== undefined) {
+      clearInterval(this.#poll);
+      this.#poll = undefined;
+    }
+  }
+
+  /** Reads what is new, now or right after the read under way. */
+  wake(): void {
+    if (this.#reading) {
+      this.#again = true;
+      return;
+    }
+    void this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    this.#reading = true;
+    try {
+      do {
+        this.#again = false;
+        let page: StreamTrade[];
+        do {
+          page = await readCommittedTrades(this.#sql, {
+            after: this.#cursor,
+            limit: this.#pageSize,
+          });
+          const last = page.at(-1);
+          if (last !== undefined) {
+            this.#cursor = last.id;
+            this.#fanOut(page);
+          }
+        } while (page.length === this.#pageSize);
+      } while (this.#readAgain());
+    } catch (error) {
+      // The next notification or poll tries again from the same cursor: nothing is skipped.
+      this.#logger.warn({ err: error }, 'stream: reading new trades failed');
+    } finally {
+      this.#reading = false;
+    }
+  }
+
+  /** Whether a wake-up came while reading (a method: TypeScript cannot see wake() set it). */
+  #readAgain(): boolean {
+    return this.#again;
+  }
+
+  #fanOut(page: StreamTrade[]): void {
+    const bySymbol = new Map<string, StreamTrade[]>();
+    for (const trade of page) {
+      const list = bySymbol.get(trade.symbol);
+      if (list === undefined) bySymbol.set(trade.symbol, [trade]);
+      else list.push(trade);
+    }
+    for (const subscriber of this.#subscribers) {
+      // One symbol: its list as it is; several: the page filtered, so stream order is kept.
+      const trades =
+        subscriber.symbols.size === 1
+          ? (bySymbol.get(subscriber.symbols.values().next().value ?? '') ?? [])
+          : page.filter((trade) => subscriber.symbols.has(trade.symbol));
+      if (trades.length > 0) subscriber.deliver(trades);
+    }
+  }
+}
