@@ -22,6 +22,8 @@ export interface ApiSettings {
   streamMaxSeconds: number;
   /** Trades waiting for a slow /stream reader before it is cut off. */
   streamQueueLimit: number;
+  /** The clock candle buckets close by: Date.now, except in tests that move it. */
+  now: () => number;
 }
 
 /** What createApp() needs: a pool and a logger; the rest defaults as shared/config says. */

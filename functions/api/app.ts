@@ -32,6 +32,7 @@ function settingsOf(deps: ApiDeps): ApiSettings {
     streamMaxClients: API_DEFAULTS.STREAM_MAX_CLIENTS,
     streamMaxSeconds: API_DEFAULTS.STREAM_MAX_SECONDS,
     streamQueueLimit: API_DEFAULTS.STREAM_CLIENT_QUEUE_LIMIT,
+    now: Date.now,
     ...deps,
   };
 }

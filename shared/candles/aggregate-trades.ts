@@ -38,6 +38,8 @@ export function aggregateTrades(
  * their publish order), which also skips empty buckets, one index range scan for high, low, volume
  * and count, one probe for the close; one pass with array_agg(... order by ...) would sort every
  * bucket instead. vwap = Σ price·volume / Σ volume, rounded half up to 8 decimals from at least 30.
+ * Σ price·volume of numeric(28, 8) prices and volumes reaches 10^40 and more: the cast keeps 30
+ * decimals with room for any integer part (numeric(60, 30) overflowed on such trades).
  */
 export function aggregateBuckets(
   sql: SqlTag,
@@ -51,7 +53,7 @@ export function aggregateBuckets(
   const to = within === undefined ? end : sql`least(${end}, ${iso(within.toMs)}::timestamptz)`;
   return sql`
     select b as bucket, o.open, a.high, a.low, c.close, a.volume,
-           round(a.pv::numeric(60, 30) / a.volume, 8) as vwap, a.trade_count
+           round(a.pv::numeric(1000, 30) / a.volume, 8) as vwap, a.trade_count
     from ${buckets}
     cross join lateral (
       select price as open from trades

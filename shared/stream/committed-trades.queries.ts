@@ -9,6 +9,8 @@ export interface StreamTrade {
   price: string;
   volume: string;
   ts: Date;
+  /** ts to the microsecond, as stored: what orders trades within a millisecond in a candle. */
+  tsMicros: bigint;
   /** When persist stored it, by the database's clock. */
   storedAt: Date;
 }
@@ -27,10 +29,10 @@ export async function readCommittedTrades(
     limit,
   }: { after: EventId; upTo?: EventId | undefined; symbols?: string[] | undefined; limit: number },
 ): Promise<StreamTrade[]> {
-  const rows = await sql<(Omit<StreamTrade, 'id'> & EventId)[]>`
+  const rows = await sql<(Omit<StreamTrade, 'id' | 'tsMicros'> & EventId & { us: string })[]>`
     select xid::text as xid, seq::text as seq, trade_id as "tradeId",
            symbol, trim_scale(price)::text as price, trim_scale(volume)::text as volume, ts,
-           ingested_at as "storedAt"
+           ingested_at as "storedAt", (extract(epoch from ts) * 1000000)::bigint::text as us
     from trades
     where xid is not null
       and (xid, seq) > (${after.xid}::bigint, ${after.seq}::bigint)
@@ -40,7 +42,11 @@ export async function readCommittedTrades(
     -- By the table's numbers, not the text columns of the same names the select list makes.
     order by trades.xid, trades.seq
     limit ${limit}`;
-  return rows.map(({ xid, seq, ...trade }) => ({ id: { xid, seq }, ...trade }));
+  return rows.map(({ xid, seq, us, ...trade }) => ({
+    id: { xid, seq },
+    tsMicros: BigInt(us),
+    ...trade,
+  }));
 }
 
 /** The position of the newest trade of an ended transaction: where a live stream starts. */

@@ -8,7 +8,11 @@ import {
   type StreamTrade,
 } from '../../../../shared/stream/committed-trades.queries.js';
 import { formatEventId, isAfter, type EventId } from '../../../../shared/stream/trade-events.js';
+import type { IntervalName } from '../../../../shared/market/candle-intervals.js';
+import type { CandleSubscriber } from './candle-feeds.js';
 import type { StreamHub, StreamSubscriber } from './stream-hub.js';
+
+export type StreamEventType = 'trades' | 'prices' | 'candles';
 
 /** Positions this old or older are not resumed: the client resyncs through /trades. */
 export const RESUME_HORIZON_MS = 24 * 3_600_000;
@@ -17,7 +21,9 @@ export interface ClientStreamOptions {
   hub: StreamHub;
   sql: Sql;
   symbols: string[];
-  events: ReadonlySet<'trades' | 'prices'>;
+  events: ReadonlySet<StreamEventType>;
+  /** The candles' interval, when `events` has candles. */
+  interval?: IntervalName | undefined;
   /** Where the client left off (Last-Event-ID), if it did. */
   resumeAfter?: EventId | undefined;
   maxSeconds: number;
@@ -74,6 +80,7 @@ export async function runClientStream(
     sql,
     symbols,
     events,
+    interval,
     resumeAfter,
     maxSeconds,
     heartbeatMs = 15_000,
@@ -84,6 +91,8 @@ export async function runClientStream(
 ): Promise<void> {
   const deadline = Date.now() + maxSeconds * 1_000;
   const queue: StreamTrade[] = [];
+  // Rendered candle events, bounded like the trades: a feed's events never outpace its trades.
+  const candles: string[] = [];
   // Set by callbacks (the hub, an abort): properties, so the loops below re-read them.
   const state = { overflowed: false, aborted: false };
   const aborted = () => state.aborted;
@@ -107,6 +116,18 @@ export async function runClientStream(
       wake();
     },
   };
+  const candleSubscriber: CandleSubscriber = {
+    candle(event) {
+      if (overflowed()) return;
+      candles.push(event);
+      if (candles.length > queueLimit) {
+        state.overflowed = true;
+        candles.length = 0;
+      }
+      wake();
+    },
+  };
+  const candleInterval = events.has('candles') ? interval : undefined;
   stream.onAbort(() => {
     state.aborted = true;
     wake();
@@ -187,6 +208,8 @@ export async function runClientStream(
       position = target;
       if (hub.attachAt(target, subscriber)) break;
     }
+    if (candleInterval !== undefined)
+      for (const symbol of symbols) hub.subscribeCandles(symbol, candleInterval, candleSubscriber);
     // A comment, invisible to EventSource: says from where this connection is live (for people
     // reading a `curl -N`, and for tests that must not publish before it).
     await stream.write(`: live after ${formatEventId(hub.cursor)}\n\n`);
@@ -202,8 +225,10 @@ export async function runClientStream(
         });
         return;
       }
-      if (queue.length > 0) {
+      if (queue.length > 0 || candles.length > 0) {
+        // Trades first: a candle event follows the trades it counts.
         await send(queue.splice(0));
+        if (candles.length > 0) await stream.write(candles.splice(0).join(''));
         continue;
       }
       const pricesDueIn =
@@ -236,5 +261,8 @@ export async function runClientStream(
       });
   } finally {
     hub.detach(subscriber);
+    if (candleInterval !== undefined)
+      for (const symbol of symbols)
+        hub.unsubscribeCandles(symbol, candleInterval, candleSubscriber);
   }
 }

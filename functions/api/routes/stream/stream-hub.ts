@@ -1,5 +1,6 @@
 import type { Sql } from '../../../../shared/db/client.js';
 import type { Logger } from '../../../../shared/logging/logger.js';
+import type { IntervalName } from '../../../../shared/market/candle-intervals.js';
 import {
   readCommittedTrades,
   readStreamFrontier,
@@ -10,6 +11,7 @@ import {
   TRADES_CHANNEL,
   type EventId,
 } from '../../../../shared/stream/trade-events.js';
+import { CandleFeeds, type CandleSubscriber } from './candle-feeds.js';
 
 /** A /stream connection as the hub sees it. */
 export interface StreamSubscriber {
@@ -25,6 +27,8 @@ export interface StreamHubOptions {
   pageSize?: number;
   /** A read at least this often while anyone listens: xmin also moves without a notification. */
   pollMs?: number;
+  /** The clock candle buckets close by. */
+  now?: () => number;
 }
 
 /**
@@ -39,17 +43,19 @@ export class StreamHub {
   readonly #pageSize: number;
   readonly #pollMs: number;
   readonly #subscribers = new Set<StreamSubscriber>();
+  readonly #candles: CandleFeeds;
   #cursor: EventId = STREAM_START;
   #started: Promise<void> | undefined;
   #poll: NodeJS.Timeout | undefined;
   #reading = false;
   #again = false;
 
-  constructor({ sql, logger, pageSize = 1_000, pollMs = 1_000 }: StreamHubOptions) {
+  constructor({ sql, logger, pageSize = 1_000, pollMs = 1_000, now = Date.now }: StreamHubOptions) {
     this.#sql = sql;
     this.#logger = logger;
     this.#pageSize = pageSize;
     this.#pollMs = pollMs;
+    this.#candles = new CandleFeeds({ sql, now });
   }
 
   /** Where the live stream stands: every trade up to here has been handed out. */
@@ -92,6 +98,19 @@ export class StreamHub {
     return true;
   }
 
+  /**
+   * Candle events of (symbol, interval) for an attached subscriber: the forming candle as its
+   * state stands at the hub's cursor, then every change.
+   */
+  subscribeCandles(symbol: string, interval: IntervalName, subscriber: CandleSubscriber): void {
+    this.#candles.subscribe(symbol, interval, subscriber);
+    if (this.#candles.pending) this.wake();
+  }
+
+  unsubscribeCandles(symbol: string, interval: IntervalName, subscriber: CandleSubscriber): void {
+    this.#candles.unsubscribe(symbol, interval, subscriber);
+  }
+
   detach(subscriber: StreamSubscriber): void {
     this.#subscribers.delete(subscriber);
     if (this.#subscribers.size === 0 && this.#poll !== undefined) {
@@ -120,10 +139,14 @@ export class StreamHub {
             after: this.#cursor,
             limit: this.#pageSize,
           });
+          // Candle totals are read as of the cursor before it moves past the page.
+          await this.#candles.prepare(this.#cursor, page);
           const last = page.at(-1);
           if (last !== undefined) {
             this.#cursor = last.id;
             this.#fanOut(page);
+            this.#candles.apply(page);
+            await this.#candles.reviseChanged(this.#cursor);
           }
         } while (page.length === this.#pageSize);
       } while (this.#readAgain());

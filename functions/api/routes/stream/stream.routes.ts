@@ -6,7 +6,7 @@ import { findUnknownSymbols } from '../../../../shared/symbols/symbols.queries.j
 import type { ApiFeature } from '../../lib/api-feature.js';
 import { commonErrors, errorResponse, symbolSchema } from '../../schemas/common.schemas.js';
 import { intervalParam } from '../../schemas/query.schemas.js';
-import { runClientStream } from './client-stream.js';
+import { runClientStream, type StreamEventType } from './client-stream.js';
 import { StreamHub } from './stream-hub.js';
 
 const MAX_SYMBOLS = 100;
@@ -30,9 +30,11 @@ const streamQuery = z.object({
     .openapi({
       type: 'string',
       example: 'trades,prices',
-      description: 'Comma-separated: trades (default), prices; candles is not served yet',
+      description: 'Comma-separated: trades (default), prices, candles (needs interval)',
     }),
-  interval: intervalParam.optional(),
+  interval: intervalParam.optional().openapi({
+    description: 'The candles’ interval: required with events=candles, refused without',
+  }),
   last_event_id: z.string().optional().openapi({
     description: 'Where to resume, for clients that cannot send the Last-Event-ID header',
   }),
@@ -48,7 +50,9 @@ export const streamRoute = createRoute({
     200: {
       description:
         'text/event-stream. `trade` events (id = the position to resume after, data = {trade_id, symbol, price, volume, timestamp}), ' +
-        '`price` events (a symbol’s latest price when it moves, at most four a second), `reset` (an id that cannot be resumed: ' +
+        '`price` events (a symbol’s latest price when it moves, at most four a second), `candle` events ' +
+        '(the /candles item with symbol, interval, closed and revised: the forming candle as trades arrive, closed:true once ' +
+        'two seconds after its bucket ends, revised:true when a late trade changes a closed one), `reset` (an id that cannot be resumed: ' +
         'resync through /trades), `error` (the client read too slowly), `end` (the stream ends before the platform’s timeout: reconnect), ' +
         'heartbeat comments every 15 s. Reconnect with Last-Event-ID (or last_event_id=) to receive every trade missed, none twice.',
       content: { 'text/event-stream': { schema: z.string() } },
@@ -63,23 +67,20 @@ export const streamRoute = createRoute({
 
 /** GET /stream: one hub per instance, a stream per connection. */
 export const streamFeature: ApiFeature = {
-  index: { stream: '/stream?symbols={symbol},{symbol}&events=trades,prices (text/event-stream)' },
-  register(app, { sql, logger, streamMaxClients, streamMaxSeconds, streamQueueLimit }) {
-    const hub = new StreamHub({ sql, logger });
+  index: {
+    stream:
+      '/stream?symbols={symbol},{symbol}&events=trades,prices,candles&interval={interval} (text/event-stream)',
+  },
+  register(app, { sql, logger, now, streamMaxClients, streamMaxSeconds, streamQueueLimit }) {
+    const hub = new StreamHub({ sql, logger, now });
     let open = 0;
     app.openapi(streamRoute, async (c) => {
       const query = c.req.valid('query');
-      const asked = query.events ?? ['trades'];
-      if (asked.includes('candles'))
-        throw invalidParameter(
-          'events',
-          'candles is not served yet: ask for trades, prices or both',
-        );
-      const events = new Set(
-        asked.filter(
-          (event): event is 'trades' | 'prices' => event === 'trades' || event === 'prices',
-        ),
-      );
+      const events = new Set<StreamEventType>(query.events ?? ['trades']);
+      if (events.has('candles') && query.interval === undefined)
+        throw invalidParameter('interval', 'is required with events=candles (like 1m)');
+      if (!events.has('candles') && query.interval !== undefined)
+        throw invalidParameter('interval', 'applies to candle events only: add candles to events');
       const lastId = c.req.header('last-event-id') ?? query.last_event_id;
       const resumeAfter = lastId === undefined || lastId === '' ? undefined : parseEventId(lastId);
       if (lastId !== undefined && lastId !== '' && resumeAfter === undefined)
@@ -106,6 +107,7 @@ export const streamFeature: ApiFeature = {
             sql,
             symbols,
             events,
+            interval: query.interval,
             resumeAfter,
             maxSeconds: streamMaxSeconds,
             queueLimit: streamQueueLimit,
