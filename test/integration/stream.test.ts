@@ -6,10 +6,13 @@
  */
 import type { Server } from 'node:http';
 import { http } from '@google-cloud/functions-framework';
+import { SSEStreamingApi } from 'hono/streaming';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiFunction } from '../../functions/api/api-function.js';
 import { createApp } from '../../functions/api/app.js';
+import { runClientStream } from '../../functions/api/routes/stream/client-stream.js';
+import { StreamHub } from '../../functions/api/routes/stream/stream-hub.js';
 import { createPersistHandler } from '../../functions/persist/persist.handler.js';
 import { loadApiConfig } from '../../shared/config/function-config.js';
 import { createSql, type Sql } from '../../shared/db/client.js';
@@ -224,6 +227,33 @@ describe('GET /stream', () => {
     const error = stream.events.find((e) => e.event === 'error');
     expect(JSON.parse(error?.data ?? '{}')).toMatchObject({ error: 'too_slow' });
     await stream.until(() => stream.ended());
+  });
+
+  it('sends a heartbeat comment whenever nothing else was sent for the heartbeat interval', async () => {
+    const pipe = new TransformStream<Uint8Array, Uint8Array>();
+    const [forServer, forReader] = pipe.readable.tee();
+    const stream = readSse(new Response(forReader));
+    streams.push(stream);
+    const hub = new StreamHub({ sql: db.sql, logger: captureLogger().logger });
+    const sse = new SSEStreamingApi(pipe.writable, forServer);
+    const run = runClientStream(sse, {
+      hub,
+      sql: db.sql,
+      symbols: ['AAPL'],
+      events: new Set(['trades']),
+      maxSeconds: 2,
+      heartbeatMs: 300,
+    });
+    await stream.live();
+    // A trade in between: the quiet time before the next heartbeat starts again from it.
+    await publish([trade('AAPL', '40')]);
+    await run;
+    await sse.close();
+    const heartbeats = stream.comments.filter((c) => c.trim() === 'heartbeat').length;
+    expect(heartbeats).toBeGreaterThanOrEqual(3);
+    expect(heartbeats).toBeLessThanOrEqual(7);
+    expect(tradesOf(stream.events)).toHaveLength(1);
+    expect(stream.events.at(-1)?.event).toBe('end');
   });
 
   it('past STREAM_MAX_CLIENTS a new stream is a 503 with Retry-After; ends after STREAM_MAX_SECONDS', async () => {
