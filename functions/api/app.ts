@@ -9,6 +9,7 @@ import type { ApiDeps, ApiSettings, AppEnv } from './app-env.js';
 import { openPathMatcher, type FeatureContext } from './lib/api-feature.js';
 import { sendError } from './lib/send-error.js';
 import { validationError } from './lib/validation-error.js';
+import { strictQuery } from './middleware/strict-query.js';
 import { apiKeyAuth } from './middleware/api-key-auth.js';
 import { corsAllowList } from './middleware/cors.js';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
@@ -80,6 +81,7 @@ export function createApp(deps: ApiDeps) {
   app.on(METHODS_WITH_BODY, '*', limitBody);
   const isOpen = openPathMatcher(API_FEATURES.flatMap((feature) => feature.openPaths ?? []));
   app.use(apiKeyAuth({ sql: settings.sql, requireApiKey: settings.requireApiKey, isOpen }));
+  app.use(strictQuery(app));
 
   const context: FeatureContext = {
     ...settings,
