@@ -124,8 +124,10 @@ export async function benchStream(
 
     say(`opening ${CLIENTS - FEW_CLIENTS} more streams (${CLIENTS} in all)`);
     const connectStarted = performance.now();
+    const statementsBeforeConnect = counter.statements();
     await openClients(CLIENTS - FEW_CLIENTS);
     const connectMs = performance.now() - connectStarted;
+    const connectStatements = counter.statements() - statementsBeforeConnect;
     const failedToOpen = clients.filter((c) => c.failure !== undefined);
     if (failedToOpen.length > 0)
       say(
@@ -195,7 +197,7 @@ export async function benchStream(
         note: `of which publish → stored (emulator push, persist) p50 ${legs.toStored.p50} / p99 ${legs.toStored.p99} ms, stored → the trade's last client p50 ${legs.toLastClient.p50} / p99 ${legs.toLastClient.p99} ms (per trade, ${legs.trades}); the load generator's event loop lag p99 ${(lag.percentile(99) / 1e6).toFixed(0)} ms (included); load average ${loadInWindow.toFixed(1)}`,
       }),
       result('stream_events_per_s', (events.trades + events.prices) / windowSeconds, 'events/s', {
-        note: `${Math.round(events.trades / windowSeconds)} trade and ${Math.round(events.prices / windowSeconds)} price events/s, all clients together; ${CLIENTS} streams live in ${(connectMs / 1000).toFixed(1)} s`,
+        note: `${Math.round(events.trades / windowSeconds)} trade and ${Math.round(events.prices / windowSeconds)} price events/s, all clients together; the last ${CLIENTS - FEW_CLIENTS} streams live in ${(connectMs / 1000).toFixed(1)} s (${connectStatements} api statements meanwhile)`,
       }),
       result(
         'stream_missed_events',
