@@ -19,6 +19,7 @@ import { benchColdStart } from './cold-start.bench.js';
 import { benchEndToEnd } from './e2e.bench.js';
 import { benchIndicators } from './indicators.bench.js';
 import { benchPersist } from './persist.bench.js';
+import { benchStream } from './stream.bench.js';
 import { openBenchDatabase, type BenchDatabase } from './support/bench-database.js';
 import { buildFunctions } from './support/build.js';
 import { stopServers } from './support/function-server.js';
@@ -42,7 +43,15 @@ const BENCHES: Record<string, (context: Context) => Promise<BenchResult[]>> = {
     notMeasured.push('e2e');
     return [];
   },
+  stream: async ({ db, emulator }) => {
+    if (emulator !== undefined) return benchStream(db, emulator);
+    say(`WARNING: stream not measured: ${new EmulatorNotInstalledError().message}`);
+    notMeasured.push('stream');
+    return [];
+  },
 };
+/** Benches that publish through the Pub/Sub emulator. */
+const NEED_EMULATOR = ['e2e', 'stream'];
 
 const selected =
   process.env.BENCH_ONLY?.split(',').filter((name) => name !== '') ?? Object.keys(BENCHES);
@@ -53,6 +62,7 @@ if (unknown.length > 0) {
   );
   process.exit(2);
 }
+const needsEmulator = selected.some((name) => NEED_EMULATOR.includes(name));
 const out = resolve(process.env.BENCH_OUT ?? '.bench/results.json');
 const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
@@ -75,7 +85,7 @@ let exitCode = 0;
 try {
   say(
     'building the functions, starting PostgreSQL' +
-      (selected.includes('e2e') ? ' and the Pub/Sub emulator' : ''),
+      (needsEmulator ? ' and the Pub/Sub emulator' : ''),
   );
   const [buildProblems, db, emulator] = await Promise.all([
     buildFunctions(),
@@ -83,7 +93,7 @@ try {
       stoppers.push(() => db.close());
       return db;
     }),
-    selected.includes('e2e')
+    needsEmulator
       ? startPubSubEmulator().then(
           (emulator) => {
             stoppers.push(() => emulator.stop());

@@ -18,9 +18,9 @@ export interface TradeFlowOptions {
   topic: string;
   symbols: string[];
   tradesPerSecond: number;
+  /** How often each symbol's message goes out (default 100 ms). */
+  tickMs?: number;
 }
-
-const TICK_MS = 100;
 
 /**
  * Publishes live trades at a fixed rate, as ingest does: one message per symbol and tick, ordering
@@ -32,6 +32,7 @@ export function startPublisher({
   topic,
   symbols,
   tradesPerSecond,
+  tickMs = 100,
 }: TradeFlowOptions): TradeFlow {
   const pubsub = new PubSub({
     projectId: emulator.projectId,
@@ -42,7 +43,7 @@ export function startPublisher({
     messageOrdering: true,
     batching: { maxMessages: 100, maxMilliseconds: 10 },
   });
-  const perMessage = Math.ceil((tradesPerSecond * TICK_MS) / 1000 / symbols.length);
+  const perMessage = Math.ceil((tradesPerSecond * tickMs) / 1000 / symbols.length);
   const inFlight = new Set<Promise<void>>();
   let published = 0;
   let errors = 0;
@@ -86,7 +87,7 @@ export function startPublisher({
     const startedAt = Date.now();
     for (let tick = 1; !state.stopped; tick++) {
       publishTick();
-      await sleep(Math.max(0, startedAt + tick * TICK_MS - Date.now()));
+      await sleep(Math.max(0, startedAt + tick * tickMs - Date.now()));
     }
   })();
 
