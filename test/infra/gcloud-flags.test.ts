@@ -26,8 +26,14 @@ describe.skipIf(skip)('gcloud commands and flags', () => {
     expect(deploys.map((c) => c.tokens[2])).toEqual(['persist', 'ingest', 'api']);
     for (const deploy of deploys) {
       expect(deploy.tokens).toContain('--gen2');
+      // The functions' source leaves out the typed client (client/), a package of its own.
+      expect(deploy.tokens).toContain('--ignore-file=functions.gcloudignore');
       expect(deploy.tokens).toContain(`--entry-point=${deploy.tokens[2] ?? ''}`);
     }
+    const ignored = (await readFile(join(root, 'functions.gcloudignore'), 'utf8')).split('\n');
+    expect(ignored).toEqual(
+      expect.arrayContaining(['node_modules', '#!include:.gitignore', 'client/']),
+    );
     expect(deploys[0]?.tokens).toEqual(
       expect.arrayContaining(['--trigger-topic=${_TOPIC}', '--retry']),
     );

@@ -1,0 +1,88 @@
+import type { EventSourceMessage } from 'eventsource-parser';
+
+/** A stored trade, as `/trades` lists it, plus its symbol. Decimals are exact strings. */
+export interface StreamTrade {
+  trade_id: string;
+  symbol: string;
+  price: string;
+  volume: string;
+  timestamp: string;
+}
+
+/** A symbol's latest price when it moves (coalesced by the api, at most a few a second). */
+export interface StreamPrice {
+  symbol: string;
+  price: string;
+  volume: string;
+  timestamp: string;
+  trade_id: string;
+}
+
+/**
+ * A candle of `interval` (once the api serves `events=candles`): forming (`closed: false`), closed
+ * when its bucket ends, `revised` when a late trade changed one already closed.
+ */
+export interface StreamCandle {
+  symbol: string;
+  interval: string;
+  open: string;
+  high: string;
+  low: string;
+  close: string;
+  volume: string;
+  vwap?: string;
+  trades?: number;
+  timestamp: string;
+  closed: boolean;
+  revised: boolean;
+}
+
+/** The id cannot be resumed (unknown, or older than 24 h): resync through `/trades`. */
+export interface StreamReset {
+  reason: 'unknown_event_id' | 'event_id_too_old' | (string & {});
+  message: string;
+  resync: string;
+}
+
+/** The api cut the stream off (`too_slow`: the client read too slowly); the client resumes. */
+export interface StreamFailure {
+  error: 'too_slow' | (string & {});
+  message: string;
+}
+
+/** The stream ends before the platform's request timeout; the client reconnects at once. */
+export interface StreamEnd {
+  reason: 'max_duration' | (string & {});
+  message: string;
+  reconnect: boolean;
+}
+
+/** What `subscribe` hands to `onEvent`; `id` is the SSE event id when the api sent one. */
+export type StreamEvent =
+  | { type: 'trade'; id: string; data: StreamTrade }
+  | { type: 'price'; id?: string; data: StreamPrice }
+  | { type: 'candle'; id?: string; data: StreamCandle }
+  | { type: 'reset'; id?: string; data: StreamReset }
+  | { type: 'error'; id?: string; data: StreamFailure }
+  | { type: 'end'; id?: string; data: StreamEnd };
+
+export type StreamEventType = StreamEvent['type'];
+
+const TYPES = new Set<string>(['trade', 'price', 'candle', 'reset', 'error', 'end']);
+
+/**
+ * The typed event of an SSE message, or undefined for an event type this client does not know (a
+ * newer api may add some: skipped, as an EventSource skips events nobody listens to).
+ *
+ * @throws SyntaxError when the data is not JSON.
+ */
+export function toStreamEvent(message: EventSourceMessage): StreamEvent | undefined {
+  const type = message.event ?? 'message';
+  if (!TYPES.has(type)) return undefined;
+  // The api's documented payloads (stream.routes.ts); not validated field by field, as /stream is
+  // the api's own output and the REST types are not validated either.
+  const data = JSON.parse(message.data) as never;
+  return (
+    message.id === undefined ? { type, data } : { type, id: message.id, data }
+  ) as StreamEvent;
+}
