@@ -825,8 +825,9 @@ export interface paths {
     get: {
       parameters: {
         query: {
-          /** @description Comma-separated: trades (default), prices; candles is not served yet */
+          /** @description Comma-separated: trades (default), prices, candles (needs interval) */
           events?: string;
+          /** @description The candles’ interval: required with events=candles, refused without */
           interval?:
             '1m' | '3m' | '5m' | '15m' | '30m' | '1h' | '2h' | '4h' | '6h' | '12h' | '1d' | '1w';
           /** @description Where to resume, for clients that cannot send the Last-Event-ID header */
@@ -840,7 +841,7 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description text/event-stream. `trade` events (id = the position to resume after, data = {trade_id, symbol, price, volume, timestamp}), `price` events (a symbol’s latest price when it moves, at most four a second), `reset` (an id that cannot be resumed: resync through /trades), `error` (the client read too slowly), `end` (the stream ends before the platform’s timeout: reconnect), heartbeat comments every 15 s. Reconnect with Last-Event-ID (or last_event_id=) to receive every trade missed, none twice. */
+        /** @description text/event-stream. `trade` events (id = the position to resume after, data = {trade_id, symbol, price, volume, timestamp}), `price` events (a symbol’s latest price when it moves, at most four a second), `candle` events (the /candles item with symbol, interval, closed and revised: the forming candle as trades arrive, closed:true once two seconds after its bucket ends, revised:true when a late trade changes a closed one), `reset` (an id that cannot be resumed: resync through /trades), `error` (the client read too slowly), `end` (the stream ends before the platform’s timeout: reconnect), heartbeat comments every 15 s. Reconnect with Last-Event-ID (or last_event_id=) to receive every trade missed, none twice. */
         200: {
           headers: {
             [name: string]: unknown;

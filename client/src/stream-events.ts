@@ -19,20 +19,23 @@ export interface StreamPrice {
 }
 
 /**
- * A candle of `interval` (once the api serves `events=candles`): forming (`closed: false`), closed
- * when its bucket ends, `revised` when a late trade changed one already closed.
+ * A candle of `interval` (`events=candles`), the `/candles` item plus symbol, interval and state:
+ * forming (`closed: false`), closed once two seconds after its bucket ends, `revised` when a late
+ * trade changed one already closed (the numbers `/candles` then answers). Candle events carry no
+ * id: resuming replays trades, then the forming candle is sent afresh.
  */
 export interface StreamCandle {
   symbol: string;
   interval: string;
+  /** The bucket's start, UTC ISO 8601. */
+  timestamp: string;
   open: string;
   high: string;
   low: string;
   close: string;
   volume: string;
-  vwap?: string;
-  trades?: number;
-  timestamp: string;
+  vwap: string;
+  trade_count: number;
   closed: boolean;
   revised: boolean;
 }

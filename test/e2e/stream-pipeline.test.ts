@@ -1,8 +1,9 @@
 /**
  * GET /stream at the end of the real pipeline: trades published to the Pub/Sub emulator, pushed
  * to persist, stored in PostgreSQL, streamed by the api running as deployed (its own Functions
- * Framework process): trades, prices and candles arrive, and a late trade revises a closed
- * candle to what /candles then answers.
+ * Framework process): trades, prices and candles arrive, a late trade revises a closed candle to
+ * what /candles then answers, and the typed client resumes across the api process killed and
+ * started again with nothing lost.
  */
 import type { PubSub } from '@google-cloud/pubsub';
 import getPort from 'get-port';
@@ -14,6 +15,7 @@ import {
   startPubSubEmulator,
   type PubSubEmulator,
 } from '../../infra/local-stack/pubsub-emulator.js';
+import { createMarketDataClient } from '../../client/src/index.js';
 import { bucketStart } from '../../shared/market/candle-intervals.js';
 import { SCHEMA_ATTRIBUTE, TRADES_V1 } from '../../shared/schemas/trade-message.js';
 import { skipWithoutEmulator } from '../support/emulator-required.js';
@@ -129,5 +131,63 @@ describe.skipIf(skipWithoutEmulator)('GET /stream at the end of the pipeline', (
       closed: true,
       revised: true,
     });
+  });
+  it('the typed client resumes across the api process killed and started again, nothing lost', async () => {
+    const waitFor = async (predicate: () => boolean | Promise<boolean>, what: string) => {
+      const deadline = Date.now() + 20_000;
+      while (!(await predicate())) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    // Resuming from a stored trade's position, so no trade of KILL can come before the first
+    // connection is live (a stream without an id starts from when it opens).
+    const seed = trade('PIPE', '1');
+    await publish([seed]);
+    let start: { xid: string; seq: string } | undefined;
+    await waitFor(async () => {
+      [start] = await db.sql<{ xid: string; seq: string }[]>`
+        select xid::text, seq::text from trades where trade_id = ${seed.trade_id}`;
+      return start !== undefined;
+    }, 'the seed trade');
+    const received: string[] = [];
+    const reconnects: string[] = [];
+    const client = createMarketDataClient({ baseUrl: api.url });
+    const subscription = client.subscribe(
+      { symbols: ['KILL'], lastEventId: `${start?.xid}-${start?.seq}` },
+      (event) => {
+        if (event.type === 'trade') received.push(event.data.trade_id);
+      },
+      {
+        initialDelayMs: 100,
+        maxDelayMs: 500,
+        onReconnect: (info) => reconnects.push(info.reason),
+      },
+    );
+    const published: string[] = [];
+    const publishSome = async (n: number) => {
+      const batch = Array.from({ length: n }, (_, i) => trade('KILL', String(100 + i)));
+      published.push(...batch.map((t) => t.trade_id));
+      await publish(batch);
+    };
+    try {
+      await publishSome(5);
+      await waitFor(() => received.length === 5, 'the first trades');
+
+      const port = api.port;
+      api.child.kill('SIGKILL');
+      await new Promise((resolve) => api.child.once('exit', resolve));
+      // Stored while no api runs: the client must fetch them on its return.
+      await publishSome(7);
+      api = await startFunction({ name: 'api', port, env: apiEnv, onLine: () => undefined });
+      await publishSome(4);
+      await waitFor(() => received.length >= 16, 'every trade after the restart');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(received).toEqual(published);
+      expect(reconnects.length).toBeGreaterThan(0);
+    } finally {
+      subscription.close();
+      await subscription.closed;
+    }
   });
 });

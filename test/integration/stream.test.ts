@@ -6,6 +6,7 @@
  */
 import type { Server } from 'node:http';
 import { http } from '@google-cloud/functions-framework';
+import postgres from 'postgres';
 import { SSEStreamingApi } from 'hono/streaming';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -227,6 +228,35 @@ describe('GET /stream', () => {
     const error = stream.events.find((e) => e.event === 'error');
     expect(JSON.parse(error?.data ?? '{}')).toMatchObject({ error: 'too_slow' });
     await stream.until(() => stream.ended());
+  });
+
+  it('reads nothing while no stream is open; a stream opened afterwards starts from then', async () => {
+    const reads: string[] = [];
+    // The app's own pool, counting the statements that read trades.
+    const counted = postgres(db.url, {
+      max: 3,
+      onnotice: () => undefined,
+      debug: (_connection, query) => {
+        if (/from trades/i.test(query)) reads.push(query);
+      },
+    }) as unknown as Sql;
+    const idleApp = createApp({ sql: counted, logger: captureLogger().logger });
+    const first = await open('/stream?symbols=AAPL', {}, idleApp);
+    await first.close();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    reads.length = 0;
+    const whileIdle = Array.from({ length: 10 }, () => trade('AAPL', '70'));
+    for (const one of whileIdle) await publish([one]);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(reads).toEqual([]);
+
+    const second = await open('/stream?symbols=AAPL', {}, idleApp);
+    const after = trade('AAPL', '71');
+    await publish([after]);
+    await second.until((events) => tradesOf(events).length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(tradesOf(second.events).map((t) => t.trade_id)).toEqual([after.trade_id]);
+    await counted.end();
   });
 
   it('sends a heartbeat comment whenever nothing else was sent for the heartbeat interval', async () => {

@@ -172,6 +172,7 @@ export async function runClientStream(
   try {
     await stream.write('retry: 2000\n\n');
     await hub.start();
+    await hub.catchUpIfIdle();
     if (events.has('prices')) {
       const { prices } = await fetchLatestPrices(sql, symbols);
       for (const price of prices) sentPrices.set(price.symbol, price);

@@ -29,6 +29,12 @@ export interface StreamHubOptions {
   pollMs?: number;
   /** The clock candle buckets close by. */
   now?: () => number;
+  /**
+   * Reads at most this often: persist notifies once per commit (hundreds a second under load),
+   * and one read per notification would make the database's load follow persist's commits.
+   * Waiting up to this long instead gathers them into one read, for every stream at once.
+   */
+  minReadIntervalMs?: number;
 }
 
 /**
@@ -47,11 +53,24 @@ export class StreamHub {
   #cursor: EventId = STREAM_START;
   #started: Promise<void> | undefined;
   #poll: NodeJS.Timeout | undefined;
+  readonly #minReadIntervalMs: number;
   #reading = false;
   #again = false;
+  #lastReadAt = 0;
+  #delayedRead: NodeJS.Timeout | undefined;
+  /** Notifications came while nobody listened, so nothing was read: the cursor may lag. */
+  #stale = false;
 
-  constructor({ sql, logger, pageSize = 1_000, pollMs = 1_000, now = Date.now }: StreamHubOptions) {
+  constructor({
+    sql,
+    logger,
+    pageSize = 1_000,
+    pollMs = 1_000,
+    now = Date.now,
+    minReadIntervalMs = 50,
+  }: StreamHubOptions) {
     this.#sql = sql;
+    this.#minReadIntervalMs = minReadIntervalMs;
     this.#logger = logger;
     this.#pageSize = pageSize;
     this.#pollMs = pollMs;
@@ -119,47 +138,81 @@ export class StreamHub {
     }
   }
 
-  /** Reads what is new, now or right after the read under way. */
+  /**
+   * Before a new stream takes the hub's cursor: if notifications went unread while no stream was
+   * open, the cursor jumps to the newest final trade (nobody waits for what lies between), so the
+   * stream does not start from where the last one left.
+   */
+  async catchUpIfIdle(): Promise<void> {
+    if (!this.#stale || this.#subscribers.size > 0 || this.#reading) return;
+    const frontier = await readStreamFrontier(this.#sql);
+    // A stream may have attached, or a read begun, during the query: then the cursor is theirs.
+    if (!this.#stillIdle()) return;
+    if (frontier !== undefined) this.#cursor = frontier;
+    this.#stale = false;
+  }
+
+  /**
+   * Reads what is new: now, right after the read under way, or once `minReadIntervalMs` has passed
+   * since the last one. Nothing while no stream is open (the cursor catches up when one opens).
+   */
   wake(): void {
+    if (this.#subscribers.size === 0 && !this.#candles.pending) {
+      this.#stale = true;
+      return;
+    }
     if (this.#reading) {
       this.#again = true;
       return;
     }
-    void this.#drain();
+    if (this.#delayedRead !== undefined) return;
+    const waitMs = this.#lastReadAt + this.#minReadIntervalMs - Date.now();
+    if (waitMs <= 0) {
+      void this.#drain();
+      return;
+    }
+    this.#delayedRead = setTimeout(() => {
+      this.#delayedRead = undefined;
+      this.wake();
+    }, waitMs);
+    this.#delayedRead.unref();
   }
 
   async #drain(): Promise<void> {
     this.#reading = true;
+    this.#again = false;
+    this.#lastReadAt = Date.now();
     try {
+      let page: StreamTrade[];
       do {
-        this.#again = false;
-        let page: StreamTrade[];
-        do {
-          page = await readCommittedTrades(this.#sql, {
-            after: this.#cursor,
-            limit: this.#pageSize,
-          });
-          // Candle totals are read as of the cursor before it moves past the page.
-          await this.#candles.prepare(this.#cursor, page);
-          const last = page.at(-1);
-          if (last !== undefined) {
-            this.#cursor = last.id;
-            this.#fanOut(page);
-            this.#candles.apply(page);
-            await this.#candles.reviseChanged(this.#cursor);
-          }
-        } while (page.length === this.#pageSize);
-      } while (this.#readAgain());
+        page = await readCommittedTrades(this.#sql, { after: this.#cursor, limit: this.#pageSize });
+        // Candle totals are read as of the cursor before it moves past the page.
+        await this.#candles.prepare(this.#cursor, page);
+        const last = page.at(-1);
+        if (last !== undefined) {
+          this.#cursor = last.id;
+          this.#fanOut(page);
+          this.#candles.apply(page);
+          await this.#candles.reviseChanged(this.#cursor);
+        }
+      } while (page.length === this.#pageSize);
     } catch (error) {
       // The next notification or poll tries again from the same cursor: nothing is skipped.
       this.#logger.warn({ err: error }, 'stream: reading new trades failed');
     } finally {
       this.#reading = false;
+      // Notified while reading: read again, no sooner than the interval allows.
+      if (this.#wokenWhileReading()) this.wake();
     }
   }
 
+  /** Whether no stream is attached and no read runs (a method: TypeScript narrows fields). */
+  #stillIdle(): boolean {
+    return this.#subscribers.size === 0 && !this.#reading;
+  }
+
   /** Whether a wake-up came while reading (a method: TypeScript cannot see wake() set it). */
-  #readAgain(): boolean {
+  #wokenWhileReading(): boolean {
     return this.#again;
   }
 
