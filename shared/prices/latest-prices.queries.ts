@@ -66,6 +66,6 @@ export function fetchActiveSymbolStates(sql: Sql, only?: string[]): Promise<Symb
     select s.symbol, lp.price::text as "lastPrice", lp.ts as "lastTs"
     from symbols s
     left join latest_prices lp on lp.symbol = s.symbol
-    where s.active ${only === undefined ? sql`` : sql`and s.symbol = any(${only}::text[])`}
+    where s.active and s.source = 'synthetic' ${only === undefined ? sql`` : sql`and s.symbol = any(${only}::text[])`}
     order by s.symbol`;
 }
