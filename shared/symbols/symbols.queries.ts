@@ -37,6 +37,22 @@ export async function findUnknownSymbols(sql: Sql, symbols: string[]): Promise<s
   return symbols.filter((symbol) => !found.has(symbol));
 }
 
+/** An active symbol as ingest sees it: where to fetch its trades, and whether it was stopped. */
+export type IngestTarget = Pick<
+  SymbolRecord,
+  'symbol' | 'source' | 'sourceSymbol' | 'sourceStoppedReason'
+>;
+
+/** Active symbols (all, or those named), alphabetically, with their sources. */
+export function listIngestTargets(sql: Sql, only?: string[]): Promise<IngestTarget[]> {
+  return sql<IngestTarget[]>`
+    select symbol, source, source_symbol as "sourceSymbol",
+           source_stopped_reason as "sourceStoppedReason"
+    from symbols
+    where active ${only === undefined ? sql`` : sql`and symbol = any(${only}::text[])`}
+    order by symbol`;
+}
+
 /** Active symbols, alphabetically: the ones ingest trades. */
 export function listActiveSymbols(sql: Sql): Promise<SymbolRecord[]> {
   return sql<SymbolRecord[]>`
