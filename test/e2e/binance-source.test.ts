@@ -104,8 +104,10 @@ describe.skipIf(skipWithoutEmulator)(
       await emulator.stop();
       await db.drop();
     });
-    beforeEach(() => {
-      binance.requests.length = 0;
+    beforeEach(async () => {
+      // A failed test must not leave its scripted answers or its pause to the next one.
+      binance.reset();
+      await db.sql`delete from source_pauses`;
     });
 
     const run = async (symbols: string[]): Promise<Summary> => {
@@ -305,6 +307,30 @@ describe.skipIf(skipWithoutEmulator)(
         }
       },
     );
+
+    it('a 429 in the middle keeps the pages fetched and asks nothing more this run', async () => {
+      await db.sql`insert into symbols (symbol, name, source, source_symbol) values
+      ('MID-A', 'x', 'binance', 'ETHBTC'), ('MID-B', 'x', 'binance', 'ETHBTC')`;
+      binance.script(
+        { status: 200, body: JSON.stringify(aggTradesFixture.slice(0, PAGE_SIZE)) },
+        {
+          status: 429,
+          headers: { 'retry-after': '30' },
+          body: '{"code":-1003,"msg":"Too many requests."}',
+        },
+      );
+      const summary = await run(['MID-A', 'MID-B']);
+      expect(summary.symbols).toEqual([
+        expect.objectContaining({ symbol: 'MID-A', status: 'deferred', trades: PAGE_SIZE }),
+        expect.objectContaining({
+          symbol: 'MID-B',
+          status: 'deferred',
+          reason: expect.stringMatching(/^not asked: binance is rate limiting us/) as unknown,
+        }),
+      ]);
+      expect(binance.requests).toHaveLength(2);
+      await storedCount('MID-A', PAGE_SIZE);
+    });
 
     it('stops asking for the run once Binance reports the weight budget used', async () => {
       await db.sql`insert into symbols (symbol, name, source, source_symbol) values ('HEAVY', 'x', 'binance', 'ETHBTC')`;

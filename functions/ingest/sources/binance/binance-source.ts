@@ -17,8 +17,18 @@ import {
 } from './binance-agg-trades.js';
 import { requestAggTrades, type BinanceRequestOptions } from './binance-request.js';
 
-/** A pull that went wrong for every symbol after it: the provider asked the whole IP to wait. */
-class SourcePaused extends Error {}
+/**
+ * The provider asked the whole IP to wait: the symbol being fetched keeps the trades it already
+ * has, and no symbol after it is asked this run.
+ */
+class SourcePaused extends Error {
+  constructor(
+    readonly reason: string,
+    readonly trades: SourceTrade[],
+  ) {
+    super(reason);
+  }
+}
 
 /**
  * Binance spot, trade by trade: `GET /api/v3/aggTrades`, continuing by `fromId` from the newest
@@ -50,7 +60,7 @@ export function createBinanceSource({ sql, config, logger }: SourceDeps): TradeS
           pulls.push(await pullSymbol(target, request, log.child({ symbol: target.symbol })));
         } catch (error) {
           if (!(error instanceof SourcePaused)) throw error;
-          pulls.push(deferred(target, error.message));
+          pulls.push({ ...deferred(target, error.reason), trades: error.trades });
           for (const rest of symbols.slice(pulls.length))
             pulls.push(deferred(rest, `not asked: ${error.message}`));
           break;
@@ -97,8 +107,7 @@ export function createBinanceSource({ sql, config, logger }: SourceDeps): TradeS
       if (answer.kind === 'wait') {
         await pauseSource(sql, 'binance', new Date(nowMs + answer.retryAfterMs), answer.reason);
         symbolLog.warn({ reason: answer.reason }, `binance paused: ${answer.reason}`);
-        if (trades.length === 0) throw new SourcePaused(answer.reason);
-        return { symbol, trades, status: 'deferred', reason: answer.reason };
+        throw new SourcePaused(answer.reason, trades);
       }
       if (answer.kind === 'refused' || answer.kind === 'failed') {
         const status = answer.kind === 'refused' ? 'stopped' : 'deferred';
