@@ -980,6 +980,17 @@ export interface paths {
             /** @example Apple Inc. */
             name: string;
             /**
+             * @description Default synthetic
+             * @example binance
+             * @enum {string}
+             */
+            source?: 'synthetic' | 'binance';
+            /**
+             * @description The provider's own name for the instrument; required for any source but synthetic
+             * @example BTCUSDT
+             */
+            source_symbol?: string;
+            /**
              * @description Ticker symbol, case-insensitive
              * @example AAPL
              */
@@ -1158,7 +1169,7 @@ export interface paths {
     };
     options?: never;
     head?: never;
-    /** Rename, activate or deactivate a symbol (admin) */
+    /** Rename, activate, deactivate or change the source of a symbol (admin); a new source or active: true restarts a stopped one */
     patch: {
       parameters: {
         query?: never;
@@ -1175,6 +1186,17 @@ export interface paths {
             active?: boolean;
             /** @example Apple Inc. */
             name?: string;
+            /**
+             * @description Where ingest takes the trades from: synthetic (a seeded random walk) or binance (Binance spot aggTrades)
+             * @example binance
+             * @enum {string}
+             */
+            source?: 'synthetic' | 'binance';
+            /**
+             * @description The provider's own name for the instrument; required for any source but synthetic
+             * @example BTCUSDT
+             */
+            source_symbol?: string;
           };
         };
       };
@@ -1524,6 +1546,23 @@ export interface components {
        */
       created_at: string;
       name: string;
+      /**
+       * @description Where ingest takes the trades from: synthetic (a seeded random walk) or binance (Binance spot aggTrades)
+       * @example binance
+       * @enum {string}
+       */
+      source: 'synthetic' | 'binance';
+      /** @description Set when ingest stopped fetching the symbol because its provider refused it for good (an unknown instrument, a blocked region); PATCH a new source_symbol, or active: true, to retry */
+      source_stopped: {
+        /**
+         * @description UTC, ISO 8601
+         * @example 2026-11-21T16:00:00.000Z
+         */
+        at: string;
+        reason: string;
+      } | null;
+      /** @example BTCUSDT */
+      source_symbol: string | null;
       symbol: string;
     };
     Trade: {

@@ -3,15 +3,14 @@ import { z } from 'zod';
 import { AppError } from '../../shared/http/app-error.js';
 import { errorEnvelope, toAppError } from '../../shared/http/error-envelope.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from '../../shared/http/request-id.js';
-import type { Logger } from '../../shared/logging/logger.js';
 import { withLogContext } from '../../shared/logging/log-context.js';
 import { PublishError } from '../../shared/messaging/trade-publisher.js';
 import { MAX_FUTURE_SKEW_MS } from '../../shared/schemas/trade-message.js';
 import { ingestRequestSchema, type IngestRequest } from './ingest-request.js';
 import { runIngestion, type IngestDeps } from './run-ingestion.js';
+import { createSources } from './sources/index.js';
 
 export interface IngestHandlerDeps extends IngestDeps {
-  logger: Logger;
   now?: () => number;
 }
 
@@ -48,7 +47,10 @@ function untilOf(body: IngestRequest, nowMs: number): number {
  * The ingest HTTP function, called by Cloud Scheduler with POST: publishes every active symbol's
  * trades due since its last stored trade and answers a summary.
  */
-export function createIngestHandler({ logger, now = Date.now, ...deps }: IngestHandlerDeps) {
+export function createIngestHandler({ now = Date.now, ...given }: IngestHandlerDeps) {
+  const { logger } = given;
+  // The sources once per instance, like the pool: a run only asks them.
+  const deps: IngestDeps = { ...given, sources: given.sources ?? createSources(given) };
   return async function ingest(request: Request, response: Response): Promise<void> {
     const requestId = requestIdFrom(request.get(REQUEST_ID_HEADER));
     response.set(REQUEST_ID_HEADER, requestId);
@@ -63,8 +65,10 @@ export function createIngestHandler({ logger, now = Date.now, ...deps }: IngestH
           );
         }
         const body = parseBody(request);
+        const nowMs = now();
         const summary = await runIngestion(deps, {
-          untilMs: untilOf(body, now()),
+          untilMs: untilOf(body, nowMs),
+          nowMs,
           symbols: body.symbols,
         });
         logger.info(

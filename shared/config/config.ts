@@ -6,6 +6,7 @@ import {
   ingestionFragment,
   loggingFragment,
   pubsubFragment,
+  sourcesFragment,
 } from './fragments.js';
 import { parseEnv, type Env } from './parse-env.js';
 
@@ -20,6 +21,7 @@ export const configSchema = z.object({
   ...loggingFragment,
   ...pubsubFragment,
   ...ingestionFragment,
+  ...sourcesFragment,
   ...apiFragment,
 });
 

@@ -56,6 +56,29 @@ export const ingestionFragment = {
     .prefault(DEFAULT_SYMBOLS_VALUE),
 };
 
+/**
+ * The real trade sources ingest fetches from (functions/ingest/sources/): where each provider
+ * answers and how much of it one run may take.
+ */
+export const sourcesFragment = {
+  /** Binance spot's REST API; a test points it at a local server. */
+  BINANCE_BASE_URL: httpUrl
+    .meta({ examples: ['https://api.binance.com'] })
+    .default('https://api.binance.com'),
+  /** aggTrades per request (Binance's maximum is 1,000). */
+  BINANCE_PAGE_SIZE: integer(1, 1_000).default(1_000),
+  /** Requests per symbol and run: a long pause is caught up over several runs. */
+  BINANCE_MAX_PAGES_PER_RUN: integer(1, 1_000).default(20),
+  /** A run stops asking once Binance reports this much request weight used in the current
+   * minute (X-MBX-USED-WEIGHT-1M; Binance allows 6,000), leaving room for everyone else on the IP. */
+  BINANCE_WEIGHT_BUDGET: integer(1, 6_000).default(3_000),
+  /** How long one request to a provider may take. */
+  SOURCE_HTTP_TIMEOUT_MS: integer(100, 120_000).default(10_000),
+  /** Retries of a provider's 5xx or network failure within a run, after 1x, 2x, 4x… this delay. */
+  SOURCE_MAX_RETRIES: integer(0, 10).default(2),
+  SOURCE_RETRY_BASE_MS: integer(0, 60_000).default(1_000),
+};
+
 /** The api's limits and access rules. */
 export const apiFragment = {
   API_BODY_LIMIT_BYTES: integer(1_024, 32 * 1024 * 1024).default(1024 * 1024),

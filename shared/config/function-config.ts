@@ -5,6 +5,7 @@ import {
   ingestionFragment,
   loggingFragment,
   pubsubFragment,
+  sourcesFragment,
 } from './fragments.js';
 import { parseEnv, type Env } from './parse-env.js';
 
@@ -22,12 +23,14 @@ export const apiConfigSchema = z.object({
   INGESTION_INTERVAL_SECONDS: ingestionFragment.INGESTION_INTERVAL_SECONDS,
 });
 
-/** What ingest reads: the database, logging, where to publish and how to generate trades. */
+/** What ingest reads: the database, logging, where to publish, how to generate trades and where
+ * to fetch real ones. */
 export const ingestConfigSchema = z.object({
   ...databaseFragment,
   ...loggingFragment,
   ...pubsubFragment,
   ...ingestionFragment,
+  ...sourcesFragment,
 });
 
 /** What persist reads: the database and logging. */

@@ -41,7 +41,9 @@ export function createLogger({
       formatters: {
         level: (label) => ({ severity: SEVERITY[label] ?? 'DEFAULT' }),
       },
-      mixin: () => currentLogContext(),
+      // A copy: pino merges each line's own fields into what mixin returns, which would otherwise be
+      // the request's context itself, and a field of one line would turn up on every later line.
+      mixin: () => ({ ...currentLogContext() }),
       serializers: { err: pino.stdSerializers.err },
     },
     destination ?? pino.destination({ dest: 1, sync: true }),

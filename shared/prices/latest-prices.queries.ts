@@ -53,19 +53,19 @@ export async function fetchLatestPrices(sql: Sql, symbols: string[]): Promise<La
   return lookup;
 }
 
-/** An active symbol and its newest stored trade, where a random walk continues from. */
+/** A symbol and its newest stored trade, where a random walk continues from. */
 export interface SymbolState {
   symbol: string;
   lastPrice: string | null;
   lastTs: Date | null;
 }
 
-/** Active symbols (all, or those named) with their newest stored trade. */
-export function fetchActiveSymbolStates(sql: Sql, only?: string[]): Promise<SymbolState[]> {
+/** The named symbols with their newest stored trade, alphabetically. */
+export function fetchSymbolStates(sql: Sql, symbols: string[]): Promise<SymbolState[]> {
   return sql<SymbolState[]>`
     select s.symbol, lp.price::text as "lastPrice", lp.ts as "lastTs"
     from symbols s
     left join latest_prices lp on lp.symbol = s.symbol
-    where s.active ${only === undefined ? sql`` : sql`and s.symbol = any(${only}::text[])`}
+    where s.symbol = any(${symbols}::text[])
     order by s.symbol`;
 }

@@ -90,6 +90,9 @@ describe('POST /symbols', () => {
       name: 'New Co',
       active: true,
       created_at: expect.stringMatching(/Z$/) as unknown,
+      source: 'synthetic',
+      source_symbol: null,
+      source_stopped: null,
     });
     expect(await runIngest()).toContain('NEWCO');
     const listed = (await json(await app.request('/symbols'))).symbols as { symbol: string }[];
@@ -125,6 +128,32 @@ describe('POST /symbols', () => {
     ['an unknown field', { symbol: 'OK', name: 'x', price: 1 }, /price|unrecognized/i],
     ['active as a string', { symbol: 'OK', name: 'x', active: 'yes' }, /active/],
     ['malformed JSON', '{"symbol": ', /.+/],
+    ['an unknown source', { symbol: 'OK', name: 'x', source: 'nyse' }, /source/],
+    [
+      'a real source without source_symbol',
+      { symbol: 'OK', name: 'x', source: 'binance' },
+      /source_symbol/,
+    ],
+    [
+      'a source_symbol for the synthetic walk',
+      { symbol: 'OK', name: 'x', source: 'synthetic', source_symbol: 'BTCUSDT' },
+      /source_symbol/,
+    ],
+    [
+      'a source_symbol without source',
+      { symbol: 'OK', name: 'x', source_symbol: 'BTCUSDT' },
+      /source/,
+    ],
+    [
+      'a source_symbol with a space',
+      { symbol: 'OK', name: 'x', source: 'binance', source_symbol: 'BTC USDT' },
+      /source_symbol/,
+    ],
+    [
+      'a source_symbol of 65 characters',
+      { symbol: 'OK', name: 'x', source: 'binance', source_symbol: 'B'.repeat(65) },
+      /source_symbol/,
+    ],
   ])('refuses %s with 400 and the envelope', async (_name, body, message) => {
     const response = await send('POST', '/symbols', body);
     expect(response.status).toBe(400);
@@ -132,6 +161,78 @@ describe('POST /symbols', () => {
     expect(envelope).toMatchObject({ status: 400, request_id: expect.any(String) as unknown });
     expect(envelope.message).toMatch(message);
     expect((await db.sql`select 1 from symbols where symbol = 'OK'`).length).toBe(0);
+  });
+});
+
+describe('symbol sources', () => {
+  it("POST takes a real source with the provider's instrument name; GET /symbols shows both", async () => {
+    const response = await send('POST', '/symbols', {
+      symbol: 'btc-usd',
+      name: 'Bitcoin',
+      source: 'binance',
+      source_symbol: 'BTCUSDT',
+      active: false,
+    });
+    expect(response.status).toBe(201);
+    expect(await json(response)).toMatchObject({
+      symbol: 'BTC-USD',
+      source: 'binance',
+      source_symbol: 'BTCUSDT',
+      source_stopped: null,
+    });
+    const [row] = await db.sql<{ source: string; source_symbol: string }[]>`
+      select source, source_symbol from symbols where symbol = 'BTC-USD'`;
+    expect(row).toEqual({ source: 'binance', source_symbol: 'BTCUSDT' });
+  });
+
+  it('PATCH switches a source, back to synthetic too (which drops the instrument name)', async () => {
+    const switched = await send('PATCH', '/symbols/BTC-USD', {
+      source: 'binance',
+      source_symbol: 'BTCUSDC',
+    });
+    expect(await json(switched)).toMatchObject({ source: 'binance', source_symbol: 'BTCUSDC' });
+    const back = await send('PATCH', '/symbols/BTC-USD', { source: 'synthetic' });
+    expect(back.status).toBe(200);
+    expect(await json(back)).toMatchObject({ source: 'synthetic', source_symbol: null });
+  });
+
+  it('PATCH with a new source or active: true clears a stop ingest recorded', async () => {
+    await db.sql`update symbols set source = 'binance', source_symbol = 'NOPEUSDT',
+      source_stopped_reason = 'binance answered 400: Invalid symbol.', source_stopped_at = now()
+      where symbol = 'BTC-USD'`;
+    const renamed = await json(await send('PATCH', '/symbols/BTC-USD', { name: 'Bitcoin (USD)' }));
+    expect(renamed.source_stopped).toEqual({
+      reason: 'binance answered 400: Invalid symbol.',
+      at: expect.stringMatching(/Z$/) as unknown,
+    });
+    const fixed = await json(
+      await send('PATCH', '/symbols/BTC-USD', { source: 'binance', source_symbol: 'BTCUSDT' }),
+    );
+    expect(fixed).toMatchObject({ source_symbol: 'BTCUSDT', source_stopped: null });
+    await db.sql`update symbols set source_stopped_reason = 'blocked', source_stopped_at = now()
+      where symbol = 'BTC-USD'`;
+    expect(await json(await send('PATCH', '/symbols/BTC-USD', { active: true }))).toMatchObject({
+      active: true,
+      source_stopped: null,
+    });
+    await send('PATCH', '/symbols/BTC-USD', { active: false });
+  });
+
+  it.each([
+    ['a real source without source_symbol', { source: 'binance' }],
+    ['source_symbol alone', { source_symbol: 'ETHUSDT' }],
+    ['a source_symbol for the synthetic walk', { source: 'synthetic', source_symbol: 'X' }],
+    ['an unknown source', { source: 'nasdaq', source_symbol: 'AAPL' }],
+  ])('PATCH refuses %s with 400, changing nothing', async (_name, body) => {
+    const response = await send('PATCH', '/symbols/BTC-USD', body);
+    expect(response.status).toBe(400);
+    expect(await json(response)).toMatchObject({
+      status: 400,
+      error: expect.any(String) as unknown,
+    });
+    const [row] = await db.sql<{ source_symbol: string }[]>`
+      select source_symbol from symbols where symbol = 'BTC-USD'`;
+    expect(row?.source_symbol).toBe('BTCUSDT');
   });
 });
 

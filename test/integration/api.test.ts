@@ -46,12 +46,18 @@ describe('api routes', () => {
         name: 'Apple Inc.',
         active: true,
         created_at: expect.stringMatching(/Z$/) as unknown,
+        source: 'synthetic',
+        source_symbol: null,
+        source_stopped: null,
       },
       {
         symbol: 'MSFT',
         name: 'Microsoft Corporation',
         active: true,
         created_at: expect.stringMatching(/Z$/) as unknown,
+        source: 'synthetic',
+        source_symbol: null,
+        source_stopped: null,
       },
     ]);
   });

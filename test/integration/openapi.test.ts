@@ -123,6 +123,25 @@ describe('the admin routes in the document', () => {
     ).toEqual([['limit', 'query', false]]);
     expect(doc.components.schemas.RejectedMessage).toBeDefined();
   });
+
+  it("document each symbol's source: in the Symbol schema and in the admin bodies", async () => {
+    const doc = await document();
+    const symbol = doc.components.schemas.Symbol as { properties: Record<string, unknown> };
+    expect(Object.keys(symbol.properties)).toEqual(
+      expect.arrayContaining(['source', 'source_symbol', 'source_stopped']),
+    );
+    expect(symbol.properties.source).toMatchObject({ enum: ['synthetic', 'binance'] });
+    type Body = { content: { 'application/json': { schema: { properties: object } } } };
+    for (const [path, method] of [
+      ['/symbols', 'post'],
+      ['/symbols/{symbol}', 'patch'],
+    ] as const) {
+      const body = doc.paths[path]?.[method]?.requestBody as Body;
+      expect(Object.keys(body.content['application/json'].schema.properties)).toEqual(
+        expect.arrayContaining(['source', 'source_symbol']),
+      );
+    }
+  });
 });
 
 describe('GET /docs', () => {

@@ -6,7 +6,14 @@ import type { ApiFeature } from '../../lib/api-feature.js';
 import { requireRole } from '../../middleware/api-key-auth.js';
 import { errorResponse, symbolSchema } from '../../schemas/common.schemas.js';
 import { adminErrors, apiKeySecurity } from '../../schemas/security.schemas.js';
-import { symbolJson, symbolNameSchema, symbolRowSchema } from '../symbols/symbol.schemas.js';
+import {
+  checkSource,
+  sourceSchema,
+  sourceSymbolSchema,
+  symbolJson,
+  symbolNameSchema,
+  symbolRowSchema,
+} from '../symbols/symbol.schemas.js';
 
 const symbolResponse = (description: string) => ({
   description,
@@ -30,11 +37,15 @@ export const createSymbolRoute = createRoute({
   middleware: [requireRole('admin')] as const,
   request: {
     body: jsonBody(
-      z.strictObject({
-        symbol: symbolSchema,
-        name: symbolNameSchema,
-        active: z.boolean().optional().openapi({ description: 'Default true' }),
-      }),
+      z
+        .strictObject({
+          symbol: symbolSchema,
+          name: symbolNameSchema,
+          active: z.boolean().optional().openapi({ description: 'Default true' }),
+          source: sourceSchema.optional().openapi({ description: 'Default synthetic' }),
+          source_symbol: sourceSymbolSchema.optional(),
+        })
+        .superRefine(checkSource),
     ),
   },
   responses: {
@@ -49,18 +60,26 @@ export const createSymbolRoute = createRoute({
 export const updateSymbolRoute = createRoute({
   method: 'patch',
   path: '/symbols/{symbol}',
-  summary: 'Rename, activate or deactivate a symbol (admin)',
+  summary:
+    'Rename, activate, deactivate or change the source of a symbol (admin); a new source or active: true restarts a stopped one',
   security: apiKeySecurity,
   middleware: [requireRole('admin')] as const,
   request: {
     params: symbolParams,
     body: jsonBody(
       z
-        .strictObject({ name: symbolNameSchema.optional(), active: z.boolean().optional() })
-        .refine((body) => body.name !== undefined || body.active !== undefined, {
-          message: 'give name, active or both',
-          path: ['name'],
-        }),
+        .strictObject({
+          name: symbolNameSchema.optional(),
+          active: z.boolean().optional(),
+          source: sourceSchema.optional(),
+          source_symbol: sourceSymbolSchema.optional(),
+        })
+        .refine(
+          (body) =>
+            body.name !== undefined || body.active !== undefined || body.source !== undefined,
+          { message: 'give name, active, source (with source_symbol) or several', path: ['name'] },
+        )
+        .superRefine(checkSource),
     ),
   },
   responses: {
@@ -94,8 +113,8 @@ export const adminSymbolsFeature: ApiFeature = {
   },
   register(app, { sql, logger }) {
     app.openapi(createSymbolRoute, async (c) => {
-      const body = c.req.valid('json');
-      const record = await createSymbol(sql, body);
+      const { source_symbol: sourceSymbol, ...body } = c.req.valid('json');
+      const record = await createSymbol(sql, { ...body, sourceSymbol });
       if (record === undefined)
         throw new AppError(409, 'symbol_exists', `Symbol ${body.symbol} exists already`);
       const created = symbolJson(record);
@@ -106,7 +125,12 @@ export const adminSymbolsFeature: ApiFeature = {
     app.openapi(updateSymbolRoute, async (c) => {
       const { symbol } = c.req.valid('param');
       const changes = c.req.valid('json');
-      const record = await updateSymbol(sql, symbol, changes);
+      const { source_symbol: sourceSymbol, ...rest } = changes;
+      const record = await updateSymbol(sql, symbol, {
+        ...rest,
+        // A new source replaces the old one's instrument name; synthetic has none.
+        ...(changes.source === undefined ? {} : { sourceSymbol: sourceSymbol ?? null }),
+      });
       if (record === undefined) throw symbolNotFound([symbol]);
       const updated = symbolJson(record);
       logger.info({ ...(await adminActor(c)), ...updated, changes }, `symbol ${symbol} updated`);
