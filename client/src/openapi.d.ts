@@ -152,6 +152,8 @@ export interface paths {
     get: {
       parameters: {
         query: {
+          /** @description Answer as the platform knew it at this instant: trades stored after it are left out. ISO 8601 with a timezone or epoch milliseconds, not in the future */
+          as_of?: string;
           /** @description Exclusive; default: now */
           end?: string;
           /** @description none (default): empty buckets omitted; previous: zero-volume candles at the previous close */
@@ -577,6 +579,8 @@ export interface paths {
     get: {
       parameters: {
         query?: {
+          /** @description Answer as the platform knew it at this instant: trades stored after it are left out. ISO 8601 with a timezone or epoch milliseconds, not in the future */
+          as_of?: string;
           /** @description Ticker symbol, case-insensitive */
           symbol?: string;
           /** @description Comma-separated, at most 100 */
@@ -1288,6 +1292,8 @@ export interface paths {
     get: {
       parameters: {
         query: {
+          /** @description Answer as the platform knew it at this instant: trades stored after it are left out. ISO 8601 with a timezone or epoch milliseconds, not in the future */
+          as_of?: string;
           /** @description next_cursor of the previous page; the range and order come from it */
           cursor?: string;
           /** @description Exclusive; default: now */

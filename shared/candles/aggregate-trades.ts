@@ -21,13 +21,14 @@ export function aggregateTrades(
   intervalMs: number,
   fromMs: number,
   toMs: number,
+  knownAtMs?: number,
 ): Fragment {
   const firstBucket = bucketStart(fromMs, intervalMs);
   // An empty range yields an empty series: its last bucket comes before its first.
   const lastBucket = toMs > fromMs ? bucketStart(toMs - 1, intervalMs) : firstBucket - intervalMs;
   const buckets = sql`generate_series(${iso(firstBucket)}::timestamptz, ${iso(lastBucket)}::timestamptz,
                                       ${intervalParam(intervalMs)}::interval) as b`;
-  return aggregateBuckets(sql, symbol, intervalMs, buckets, { fromMs, toMs });
+  return aggregateBuckets(sql, symbol, intervalMs, buckets, { fromMs, toMs }, knownAtMs);
 }
 
 /**
@@ -47,28 +48,32 @@ export function aggregateBuckets(
   intervalMs: number,
   buckets: Fragment,
   within?: { fromMs: number; toMs: number },
+  knownAtMs?: number,
 ): Fragment {
   const end = sql`b + ${intervalParam(intervalMs)}::interval`;
   const from = within === undefined ? sql`b` : sql`greatest(b, ${iso(within.fromMs)}::timestamptz)`;
   const to = within === undefined ? end : sql`least(${end}, ${iso(within.toMs)}::timestamptz)`;
+  // As of: the trades stored by then (each probe leaves the index for the heap to check).
+  const known =
+    knownAtMs === undefined ? sql`` : sql`and ingested_at <= ${iso(knownAtMs)}::timestamptz`;
   return sql`
     select b as bucket, o.open, a.high, a.low, c.close, a.volume,
            round(a.pv::numeric(1000, 30) / a.volume, 8) as vwap, a.trade_count
     from ${buckets}
     cross join lateral (
       select price as open from trades
-      where symbol = ${symbol} and ts >= ${from} and ts < ${to}
+      where symbol = ${symbol} and ts >= ${from} and ts < ${to} ${known}
       order by ts, seq limit 1
     ) o
     cross join lateral (
       select max(price) as high, min(price) as low, sum(volume) as volume,
              sum(price * volume) as pv, count(*)::int as trade_count
       from trades
-      where symbol = ${symbol} and ts >= ${from} and ts < ${to}
+      where symbol = ${symbol} and ts >= ${from} and ts < ${to} ${known}
     ) a
     cross join lateral (
       select price as close from trades
-      where symbol = ${symbol} and ts >= ${from} and ts < ${to}
+      where symbol = ${symbol} and ts >= ${from} and ts < ${to} ${known}
       order by ts desc, seq desc limit 1
     ) c`;
 }

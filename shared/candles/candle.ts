@@ -20,4 +20,6 @@ export interface CandleRequest {
   intervalMs: number;
   startMs: number;
   endMs: number;
+  /** As of (epoch ms): only trades stored by then count, and nothing stored is read. */
+  knownAtMs?: number | undefined;
 }

@@ -51,7 +51,7 @@ export async function loadFilledCandles(
 ): Promise<Candle[]> {
   const [candles, previousClose] = await Promise.all([
     loadCandles(sql, request, nowMs, candleValues),
-    fetchLastPriceBefore(sql, request.symbol, request.startMs),
+    fetchLastPriceBefore(sql, request.symbol, request.startMs, request.knownAtMs),
   ]);
   return fillPrevious(candles, {
     firstBucketMs: bucketStart(request.startMs, request.intervalMs),

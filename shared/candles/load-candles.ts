@@ -26,7 +26,7 @@ const CLOCK_SKEW_ALLOWANCE_MS = 5_000;
  */
 export async function loadCandles<T>(
   sql: Sql,
-  { symbol, intervalMs, startMs, endMs }: CandleRequest,
+  { symbol, intervalMs, startMs, endMs, knownAtMs }: CandleRequest,
   nowMs: number,
   format: CandleFormat<T>,
 ): Promise<T[]> {
@@ -40,12 +40,13 @@ export async function loadCandles<T>(
     const parts = splitRange(startMs, endMs, intervalMs);
     const computed = await Promise.all(
       parts.map(([from, to]) =>
-        computeCandles(sql, { symbol, intervalMs, startMs: from, endMs: to }, format),
+        computeCandles(sql, { symbol, intervalMs, startMs: from, endMs: to, knownAtMs }, format),
       ),
     );
     return computed.flat();
   };
-  if (storedFromMs >= storedToMs) return computeFresh();
+  // An as-of answer never reads the store: a stored candle may hold trades stored after then.
+  if (storedFromMs >= storedToMs || knownAtMs !== undefined) return computeFresh();
 
   const window = { symbol, intervalMs, startMs, endMs, storedFromMs, storedToMs };
   const first = await readStoredWindow(sql, window, format);
@@ -71,12 +72,12 @@ export async function loadCandles<T>(
 /** Candles of the request computed from the trades, nothing read from or written to the store. */
 export async function computeCandles<T>(
   sql: Sql,
-  { symbol, intervalMs, startMs, endMs }: CandleRequest,
+  { symbol, intervalMs, startMs, endMs, knownAtMs }: CandleRequest,
   format: CandleFormat<T>,
 ): Promise<T[]> {
   const rows = (await sql`
     select ${format.select(sql, 'computed')}
-    from (${aggregateTrades(sql, symbol, intervalMs, startMs, endMs)}) computed
+    from (${aggregateTrades(sql, symbol, intervalMs, startMs, endMs, knownAtMs)}) computed
     order by bucket`.values()) as unknown as unknown[][];
   return rows.map((values) => format.decode(values));
 }

@@ -18,8 +18,24 @@ export interface LatestPriceLookup {
   withoutTrades: string[];
 }
 
-/** The newest stored trade of each symbol, from the one-row-per-symbol table: one indexed read. */
-export async function fetchLatestPrices(sql: Sql, symbols: string[]): Promise<LatestPriceLookup> {
+/**
+ * The newest stored trade of each symbol, from the one-row-per-symbol table: one indexed read. As
+ * of `knownAt`: the newest among the trades stored by then, read from the trades themselves.
+ */
+export async function fetchLatestPrices(
+  sql: Sql,
+  symbols: string[],
+  knownAt?: Date,
+): Promise<LatestPriceLookup> {
+  const newest =
+    knownAt === undefined
+      ? sql`left join latest_prices lp on lp.symbol = requested.symbol`
+      : sql`left join lateral (
+          select price, volume, ts, trade_id from trades
+          where trades.symbol = requested.symbol and trades.ingested_at <= ${knownAt}
+          order by ts desc, seq desc
+          limit 1
+        ) lp on true`;
   const rows = await sql<
     {
       symbol: string;
@@ -34,7 +50,7 @@ export async function fetchLatestPrices(sql: Sql, symbols: string[]): Promise<La
            trim_scale(lp.price)::text as price, trim_scale(lp.volume)::text as volume, lp.ts, lp.trade_id
     from unnest(${symbols}::text[]) with ordinality as requested(symbol, ord)
     left join symbols s on s.symbol = requested.symbol
-    left join latest_prices lp on lp.symbol = requested.symbol
+    ${newest}
     order by requested.ord`;
   const lookup: LatestPriceLookup = { prices: [], unknown: [], withoutTrades: [] };
   for (const row of rows) {

@@ -20,6 +20,8 @@ export interface TradesPageQuery {
   limit: number;
   /** Resume strictly after this (ts, seq) in the walking direction. */
   after?: { ts: string; seq: string } | undefined;
+  /** Only trades stored by then (as_of). */
+  knownAt?: Date | undefined;
 }
 
 /**
@@ -28,7 +30,8 @@ export interface TradesPageQuery {
  * page costs the same however deep, and trades arriving meanwhile never shift a page.
  */
 export async function fetchTradesPage(sql: Sql, query: TradesPageQuery): Promise<StoredTrade[]> {
-  const { symbol, start, end, order, limit, after } = query;
+  const { symbol, start, end, order, limit, after, knownAt } = query;
+  const known = knownAt === undefined ? sql`` : sql`and ingested_at <= ${knownAt}`;
   const resume =
     after === undefined
       ? sql``
@@ -42,20 +45,28 @@ export async function fetchTradesPage(sql: Sql, query: TradesPageQuery): Promise
            trim_scale(volume)::text as volume, ts, seq,
            to_char(ts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "tsKey"
     from trades
-    where symbol = ${symbol} and ts >= ${start} and ts < ${end} ${resume}
+    where symbol = ${symbol} and ts >= ${start} and ts < ${end} ${resume} ${known}
     ${ordering}
     limit ${limit + 1}`;
 }
 
-/** The price of the symbol's last trade before `beforeMs` (by time, then arrival), if any. */
+/**
+ * The price of the symbol's last trade before `beforeMs` (by time, then arrival), if any; of the
+ * trades stored by `knownAtMs` when given.
+ */
 export async function fetchLastPriceBefore(
   sql: Sql,
   symbol: string,
   beforeMs: number,
+  knownAtMs?: number,
 ): Promise<string | null> {
+  const known =
+    knownAtMs === undefined
+      ? sql``
+      : sql`and ingested_at <= ${new Date(knownAtMs).toISOString()}::text::timestamptz`;
   const [row] = await sql<{ price: string }[]>`
     select trim_scale(price)::text as price from trades
-    where symbol = ${symbol} and ts < ${new Date(beforeMs).toISOString()}::text::timestamptz
+    where symbol = ${symbol} and ts < ${new Date(beforeMs).toISOString()}::text::timestamptz ${known}
     order by ts desc, seq desc
     limit 1`;
   return row?.price ?? null;

@@ -37,17 +37,17 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/', params: [] },
   { method: 'GET', path: '/health', params: [] },
   { method: 'GET', path: '/symbols', params: [] },
-  { method: 'GET', path: '/price/latest', params: ['symbol', 'symbols'] },
+  { method: 'GET', path: '/price/latest', params: ['symbol', 'symbols', 'as_of'] },
   { method: 'POST', path: '/price/latest', params: [], body: true },
   {
     method: 'GET',
     path: '/trades',
-    params: ['symbol', 'start', 'end', 'limit', 'order', 'cursor'],
+    params: ['symbol', 'start', 'end', 'limit', 'order', 'cursor', 'as_of'],
   },
   {
     method: 'GET',
     path: '/candles',
-    params: ['symbol', 'interval', 'start', 'end', 'limit', 'fill'],
+    params: ['symbol', 'interval', 'start', 'end', 'limit', 'fill', 'as_of'],
   },
   {
     method: 'GET',
@@ -372,6 +372,7 @@ const PARAM_VALUES: Record<string, fc.Arbitrary<string>> = {
     .map((list) => list.join(',')),
   start: instantArb,
   end: instantArb,
+  as_of: instantArb,
   limit: fc.integer({ min: -2, max: 10_001 }).map(String),
   order: fc.constantFrom('asc', 'desc', 'ASC', 'random'),
   interval: fc.constantFrom('1m', '5m', '15m', '1h', '4h', '1d', '1w', '2m', '60s'),

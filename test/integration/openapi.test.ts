@@ -73,6 +73,7 @@ describe('GET /openapi.json', () => {
       ['limit', 'query', false],
       ['order', 'query', false],
       ['cursor', 'query', false],
+      ['as_of', 'query', false],
     ]);
     expect(doc.paths['/price/latest']?.post?.requestBody).toBeDefined();
   });

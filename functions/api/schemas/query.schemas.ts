@@ -35,6 +35,18 @@ export const timestampParam = (description: string) =>
     .optional()
     .openapi({ type: 'string', example: '2026-11-21T16:00:00Z', description });
 
+/**
+ * `as_of`: answer as the platform knew it at that instant — trades stored after it are left out —
+ * so an audit reproduces yesterday's figure after late trades arrived. Not in the future: that
+ * answer would change as trades arrive, which is what as_of exists to prevent.
+ */
+export const asOfParam = timestampParam(
+  'Answer as the platform knew it at this instant: trades stored after it are left out. ' +
+    'ISO 8601 with a timezone or epoch milliseconds, not in the future',
+).refine((asOf) => asOf === undefined || asOf.getTime() <= Date.now(), {
+  message: 'must not be in the future',
+});
+
 /** `limit`: a whole number from 1 to `max`, `fallback` when absent. */
 export const limitParam = (fallback: number, max: number) =>
   z

@@ -14,7 +14,7 @@ import {
   symbolSchema,
   timestampString,
 } from '../../schemas/common.schemas.js';
-import { bucketRangeQuery } from '../../schemas/query.schemas.js';
+import { asOfParam, bucketRangeQuery } from '../../schemas/query.schemas.js';
 import { candlesAnswerJson, servedCandleJson } from './candles.serializer.js';
 
 const candleSchema = z
@@ -49,6 +49,7 @@ export const candlesRoute = createRoute({
     query: z.object({
       symbol: symbolSchema,
       ...bucketRangeQuery,
+      as_of: asOfParam,
     }),
   },
   responses: {
@@ -71,18 +72,23 @@ export const candlesRoute = createRoute({
 /** GET /candles: OHLCV per bucket, aggregated on demand and kept once closed. */
 export const candlesFeature: ApiFeature = {
   index: {
-    candles: '/candles?symbol={symbol}&interval=1m&start=&end=&limit=&fill=none|previous',
+    candles: '/candles?symbol={symbol}&interval=1m&start=&end=&limit=&fill=none|previous&as_of=',
   },
   register(app, { sql }) {
     app.openapi(candlesRoute, async (c) => {
       const query = c.req.valid('query');
       const intervalMs = INTERVALS[query.interval];
-      const { start, end, windowEndMs, nextStart } = bucketWindow(query, intervalMs);
+      // As of an instant, "now" was then: the range ends there unless given.
+      const { start, end, windowEndMs, nextStart } = bucketWindow(
+        { ...query, end: query.end ?? query.as_of },
+        intervalMs,
+      );
       const request = {
         symbol: query.symbol,
         intervalMs,
         startMs: start.getTime(),
         endMs: windowEndMs,
+        knownAtMs: query.as_of?.getTime(),
       };
       // Only a filled answer needs candles as values; the usual one is sent as PostgreSQL rendered it.
       const candles =

@@ -9,6 +9,7 @@ import {
 } from '../../../../shared/prices/latest-prices.queries.js';
 import type { ApiFeature } from '../../lib/api-feature.js';
 import { coalesceInFlight } from '../../lib/coalesce-in-flight.js';
+import { asOfParam } from '../../schemas/query.schemas.js';
 import {
   decimalString,
   errorResponse,
@@ -71,6 +72,7 @@ export const latestPriceRoute = createRoute({
       .object({
         symbol: symbolSchema.optional(),
         symbols: symbolListParam.optional(),
+        as_of: asOfParam,
       })
       .superRefine((q, ctx) => {
         if (q.symbol === undefined && q.symbols === undefined)
@@ -172,13 +174,22 @@ export const pricesFeature: ApiFeature = {
     });
 
     app.openapi(latestPriceRoute, async (c) => {
-      const { symbol, symbols } = c.req.valid('query');
-      if (symbol === undefined) return c.json(listJson(await lookUp(symbols ?? [])), 200);
-      const { prices, unknown } = await lookUp([symbol]);
+      const { symbol, symbols, as_of: asOf } = c.req.valid('query');
+      // As of an instant: read from the trades (latest_prices holds only the present).
+      const find = (list: string[]) =>
+        asOf === undefined ? lookUp(list) : fetchLatestPrices(sql, [...new Set(list)], asOf);
+      if (symbol === undefined) return c.json(listJson(await find(symbols ?? [])), 200);
+      const { prices, unknown } = await find([symbol]);
       const [latest] = prices;
       if (unknown.length > 0) throw symbolNotFound([symbol]);
       if (latest === undefined)
-        throw new AppError(404, 'no_trades', `No trade stored yet for ${symbol}`);
+        throw new AppError(
+          404,
+          'no_trades',
+          asOf === undefined
+            ? `No trade stored yet for ${symbol}`
+            : `No trade of ${symbol} was stored by ${asOf.toISOString()}`,
+        );
       // The text is latestPriceSchema's JSON; typed as c.json would type it.
       return c.body(phase1LatestPriceText(latest), 200, {
         'Content-Type': 'application/json',

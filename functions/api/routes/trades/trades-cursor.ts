@@ -12,12 +12,18 @@ export interface TradesCursor {
   /** The last trade returned: its timestamp (µs precision, as stored) and arrival sequence. */
   ts: string;
   seq: string;
+  /** The query's as_of (ISO 8601), '' without: every page answers as of the same instant. */
+  asOf: string;
 }
 
-const FIELDS = ['symbol', 'order', 'start', 'end', 'ts', 'seq'] as const;
+const FIELDS = ['symbol', 'order', 'start', 'end', 'ts', 'seq', 'asOf'] as const;
 
 export function encodeCursor(cursor: TradesCursor): string {
-  return Buffer.from(JSON.stringify(FIELDS.map((field) => cursor[field]))).toString('base64url');
+  // Without as_of the cursor keeps the six fields cursors had before it, which still decode.
+  const values = FIELDS.map((field) => cursor[field]);
+  return Buffer.from(JSON.stringify(cursor.asOf === '' ? values.slice(0, 6) : values)).toString(
+    'base64url',
+  );
 }
 
 /** @throws AppError 400 `invalid_parameter` for anything that is not a cursor this API issued. */
@@ -32,11 +38,11 @@ export function decodeCursor(encoded: string): TradesCursor {
   }
   if (
     !Array.isArray(values) ||
-    values.length !== FIELDS.length ||
+    (values.length !== FIELDS.length && values.length !== FIELDS.length - 1) ||
     !values.every((v) => typeof v === 'string')
   )
     throw invalid();
-  const [symbol, order, start, end, ts, seq] = values;
+  const [symbol, order, start, end, ts, seq, asOf = ''] = values;
   const isTime = (value: string | undefined) =>
     value !== undefined && !Number.isNaN(Date.parse(value));
   if (
@@ -46,9 +52,18 @@ export function decodeCursor(encoded: string): TradesCursor {
     !isTime(end) ||
     !isTime(ts) ||
     seq === undefined ||
-    !/^\d{1,19}$/.test(seq)
+    !/^\d{1,19}$/.test(seq) ||
+    (asOf !== '' && !isTime(asOf))
   ) {
     throw invalid();
   }
-  return { symbol, order, start: start as string, end: end as string, ts: ts as string, seq };
+  return {
+    symbol,
+    order,
+    start: start as string,
+    end: end as string,
+    ts: ts as string,
+    seq,
+    asOf,
+  };
 }

@@ -10,7 +10,7 @@ import {
   timestampString,
   commonErrors,
 } from '../../schemas/common.schemas.js';
-import { limitParam, orderParam, timestampParam } from '../../schemas/query.schemas.js';
+import { asOfParam, limitParam, orderParam, timestampParam } from '../../schemas/query.schemas.js';
 import { decodeCursor, encodeCursor, type TradesCursor } from './trades-cursor.js';
 
 const DEFAULT_LIMIT = 100;
@@ -40,6 +40,7 @@ export const tradesRoute = createRoute({
       cursor: z.string().optional().openapi({
         description: 'next_cursor of the previous page; the range and order come from it',
       }),
+      as_of: asOfParam,
     }),
   },
   responses: {
@@ -75,18 +76,24 @@ function pageWindow(
     end?: Date | undefined;
     order: 'asc' | 'desc';
     cursor?: string | undefined;
+    as_of?: Date | undefined;
   },
   orderGiven: boolean,
 ) {
+  const asOf = query.as_of?.toISOString() ?? '';
   if (query.cursor !== undefined) {
     const cursor: TradesCursor = decodeCursor(query.cursor);
     const mismatch =
       cursor.symbol !== query.symbol ||
       (orderGiven && cursor.order !== query.order) ||
       (query.start !== undefined && query.start.getTime() !== Date.parse(cursor.start)) ||
-      (query.end !== undefined && query.end.getTime() !== Date.parse(cursor.end));
+      (query.end !== undefined && query.end.getTime() !== Date.parse(cursor.end)) ||
+      cursor.asOf !== asOf;
     if (mismatch)
-      throw invalidParameter('cursor', 'belongs to another query (symbol, order or range differ)');
+      throw invalidParameter(
+        'cursor',
+        'belongs to another query (symbol, order, range or as_of differ)',
+      );
     return {
       start: new Date(cursor.start),
       end: new Date(cursor.end),
@@ -94,7 +101,8 @@ function pageWindow(
       after: { ts: cursor.ts, seq: cursor.seq },
     };
   }
-  const end = query.end ?? new Date();
+  // As of an instant, "now" was then: the range ends there unless given.
+  const end = query.end ?? query.as_of ?? new Date();
   const start = query.start ?? new Date(end.getTime() - DEFAULT_WINDOW_MS);
   if (start.getTime() >= end.getTime()) throw invalidParameter('start', 'must be before end');
   return { start, end, order: query.order, after: undefined };
@@ -102,7 +110,7 @@ function pageWindow(
 
 /** GET /trades: a symbol's trades in a range, a page at a time. */
 export const tradesFeature: ApiFeature = {
-  index: { trades: '/trades?symbol={symbol}&start=&end=&limit=&order=&cursor=' },
+  index: { trades: '/trades?symbol={symbol}&start=&end=&limit=&order=&cursor=&as_of=' },
   register(app, { sql }) {
     app.openapi(tradesRoute, async (c) => {
       const query = c.req.valid('query');
@@ -111,6 +119,7 @@ export const tradesFeature: ApiFeature = {
         symbol: query.symbol,
         limit: query.limit,
         ...window,
+        knownAt: query.as_of,
       });
       if (rows.length === 0 && !(await symbolExists(sql, query.symbol)))
         throw symbolNotFound([query.symbol]);
@@ -125,6 +134,7 @@ export const tradesFeature: ApiFeature = {
               end: window.end.toISOString(),
               ts: last.tsKey,
               seq: last.seq,
+              asOf: query.as_of?.toISOString() ?? '',
             })
           : null;
       return c.json(
