@@ -158,8 +158,8 @@ export interface paths {
           end?: string;
           /** @description none (default): empty buckets omitted; previous: zero-volume candles at the previous close */
           fill?: 'none' | 'previous';
-          interval:
-            '1m' | '3m' | '5m' | '15m' | '30m' | '1h' | '2h' | '4h' | '6h' | '12h' | '1d' | '1w';
+          /** @description N followed by a unit: s (1–59), m (1–1440), h (1–168), d (1–366), w (1–52), e.g. 1m, 37m, 4h, 1d, 1w. Buckets are counted from Monday 1970-01-05T00:00Z, so minutes start on the minute, days at 00:00Z and weeks on Monday; the named 1m 3m 5m 15m 30m 1h 2h 4h 6h 12h 1d 1w are kept once closed, any other length is computed from the trades each time */
+          interval: string;
           /** @description Default 500, maximum 5000 */
           limit?: number;
           /** @description Inclusive; default: end minus limit buckets */
@@ -339,8 +339,8 @@ export interface paths {
           end?: string;
           /** @description none (default): empty buckets omitted; previous: zero-volume candles at the previous close */
           fill?: 'none' | 'previous';
-          interval:
-            '1m' | '3m' | '5m' | '15m' | '30m' | '1h' | '2h' | '4h' | '6h' | '12h' | '1d' | '1w';
+          /** @description N followed by a unit: s (1–59), m (1–1440), h (1–168), d (1–366), w (1–52), e.g. 1m, 37m, 4h, 1d, 1w. Buckets are counted from Monday 1970-01-05T00:00Z, so minutes start on the minute, days at 00:00Z and weeks on Monday; the named 1m 3m 5m 15m 30m 1h 2h 4h 6h 12h 1d 1w are kept once closed, any other length is computed from the trades each time */
+          interval: string;
           /** @description bbands: standard deviations from the middle band (default 2, above 0 up to 10); stoch: the %K lookback (default 14, 1-500) */
           k?: string;
           /** @description Default 500, maximum 5000 */
@@ -832,8 +832,7 @@ export interface paths {
           /** @description Comma-separated: trades (default), prices, candles (needs interval) */
           events?: string;
           /** @description The candles’ interval: required with events=candles, refused without */
-          interval?:
-            '1m' | '3m' | '5m' | '15m' | '30m' | '1h' | '2h' | '4h' | '6h' | '12h' | '1d' | '1w';
+          interval?: string;
           /** @description Where to resume, for clients that cannot send the Last-Event-ID header */
           last_event_id?: string;
           /** @description Comma-separated, at most 100 */

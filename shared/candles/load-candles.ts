@@ -1,5 +1,6 @@
 import type { Sql } from '../db/client.js';
 import { bucketCeil, bucketStart } from '../market/candle-intervals.js';
+import { isStoredInterval } from '../market/interval-grammar.js';
 import { aggregateTrades } from './aggregate-trades.js';
 import type { CandleRequest } from './candle.js';
 import { CANDLE_CACHE_GRACE_SECONDS } from './candle-cache.js';
@@ -46,7 +47,9 @@ export async function loadCandles<T>(
     return computed.flat();
   };
   // An as-of answer never reads the store: a stored candle may hold trades stored after then.
-  if (storedFromMs >= storedToMs || knownAtMs !== undefined) return computeFresh();
+  // Nor does a length whose stored candles nothing would invalidate on a late trade.
+  if (storedFromMs >= storedToMs || knownAtMs !== undefined || !isStoredInterval(intervalMs))
+    return computeFresh();
 
   const window = { symbol, intervalMs, startMs, endMs, storedFromMs, storedToMs };
   const first = await readStoredWindow(sql, window, format);

@@ -375,7 +375,21 @@ const PARAM_VALUES: Record<string, fc.Arbitrary<string>> = {
   as_of: instantArb,
   limit: fc.integer({ min: -2, max: 10_001 }).map(String),
   order: fc.constantFrom('asc', 'desc', 'ASC', 'random'),
-  interval: fc.constantFrom('1m', '5m', '15m', '1h', '4h', '1d', '1w', '2m', '60s'),
+  interval: fc.constantFrom(
+    '1m',
+    '5m',
+    '15m',
+    '1h',
+    '4h',
+    '1d',
+    '1w',
+    '2m',
+    '60s',
+    '37m',
+    '7s',
+    '1M',
+    '1441m',
+  ),
   fill: fc.constantFrom('none', 'previous', 'next', ''),
   cursor: fc
     .tuple(

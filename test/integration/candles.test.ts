@@ -159,9 +159,15 @@ describe('GET /candles', () => {
   it.each([
     [
       'an unsupported interval',
-      'symbol=GAPS&interval=2m',
+      'symbol=GAPS&interval=1441m',
       'interval',
-      /1m, 3m, 5m, 15m, 30m, 1h, 2h, 4h, 6h, 12h, 1d, 1w/,
+      /minutes go from 1 to 1440/,
+    ],
+    [
+      'a malformed interval',
+      'symbol=GAPS&interval=2x',
+      'interval',
+      /N followed by a unit: s \(1–59\), m \(1–1440\), h \(1–168\), d \(1–366\), w \(1–52\)/,
     ],
     ['no interval', 'symbol=GAPS', 'interval', /interval/],
     ['no symbol', 'interval=1m', 'symbol', /symbol/],

@@ -255,7 +255,7 @@ describe('GET /indicators', () => {
     ['type=bbands&k=11', 'k'],
     ['type=stoch&k=2.5', 'k'],
     ['type=rsi&series=volume', 'series'],
-    ['type=rsi&interval=7m', 'interval'],
+    ['type=rsi&interval=7M', 'interval'],
   ])('?%s is a 400 naming %s', async (query, parameter) => {
     const { status, body } = await get(
       `/indicators?symbol=DENSE&${query.includes('interval=') ? '' : 'interval=1m&'}${query}`,

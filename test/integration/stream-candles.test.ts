@@ -174,7 +174,7 @@ describe('GET /stream candle events', () => {
     for (const [path, parameter] of [
       ['/stream?symbols=FORM&events=candles', 'interval'],
       ['/stream?symbols=FORM&interval=1m', 'interval'],
-      ['/stream?symbols=FORM&events=candles&interval=7m', 'interval'],
+      ['/stream?symbols=FORM&events=candles&interval=61s', 'interval'],
       ['/stream?symbols=FORM&events=candle', 'events'],
     ] as const) {
       const response = await app.request(path);

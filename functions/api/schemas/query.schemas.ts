@@ -1,9 +1,10 @@
 import { z } from '@hono/zod-openapi';
+import { INTERVAL_NAMES } from '../../../shared/market/candle-intervals.js';
 import {
-  INTERVAL_NAMES,
-  INTERVALS,
-  type IntervalName,
-} from '../../../shared/market/candle-intervals.js';
+  INTERVAL_GRAMMAR,
+  parseInterval,
+  type CandleInterval,
+} from '../../../shared/market/interval-grammar.js';
 import { parseZonedTimestamp } from '../../../shared/market/timestamp.js';
 
 const EPOCH_MS = /^\d{1,15}$/;
@@ -72,13 +73,23 @@ export const orderParam = z
     description: 'Newest first (desc, default) or oldest first (asc)',
   });
 
-/** `interval`: one of the candle intervals. */
+/** `interval`: N × unit (interval-grammar.ts), parsed to its canonical name and length. */
 export const intervalParam = z
   .string()
-  .refine((value): value is IntervalName => Object.hasOwn(INTERVALS, value), {
-    message: `must be one of ${INTERVAL_NAMES.join(', ')}`,
+  .transform((value, ctx): CandleInterval => {
+    const parsed = parseInterval(value);
+    if ('problem' in parsed) {
+      ctx.addIssue({ code: 'custom', message: parsed.problem });
+      return z.NEVER;
+    }
+    return parsed;
   })
-  .openapi({ type: 'string', enum: INTERVAL_NAMES, example: '1m' });
+  .openapi({
+    type: 'string',
+    pattern: '^[1-9][0-9]{0,3}[smhdw]$',
+    example: '1m',
+    description: `${INTERVAL_GRAMMAR}. Buckets are counted from Monday 1970-01-05T00:00Z, so minutes start on the minute, days at 00:00Z and weeks on Monday; the named ${INTERVAL_NAMES.join(' ')} are kept once closed, any other length is computed from the trades each time`,
+  });
 
 /** The query of a bucketed route (/candles, /indicators) besides the symbol. */
 export const bucketRangeQuery = {

@@ -3,7 +3,6 @@ import type { TypedResponse } from 'hono';
 import { loadFilledCandles } from '../../../../shared/candles/fill-previous.js';
 import { loadCandles } from '../../../../shared/candles/load-candles.js';
 import { symbolNotFound } from '../../../../shared/http/app-error.js';
-import { INTERVALS } from '../../../../shared/market/candle-intervals.js';
 import { symbolExists } from '../../../../shared/symbols/symbols.queries.js';
 import type { ApiFeature } from '../../lib/api-feature.js';
 import { bucketWindow } from '../../lib/bucket-window.js';
@@ -77,7 +76,7 @@ export const candlesFeature: ApiFeature = {
   register(app, { sql }) {
     app.openapi(candlesRoute, async (c) => {
       const query = c.req.valid('query');
-      const intervalMs = INTERVALS[query.interval];
+      const intervalMs = query.interval.ms;
       // As of an instant, "now" was then: the range ends there unless given.
       const { start, end, windowEndMs, nextStart } = bucketWindow(
         { ...query, end: query.end ?? query.as_of },
@@ -102,7 +101,7 @@ export const candlesFeature: ApiFeature = {
       const answer = candlesAnswerJson(
         {
           symbol: query.symbol,
-          interval: query.interval,
+          interval: query.interval.name,
           start: start.toISOString(),
           end: end.toISOString(),
           fill: query.fill,

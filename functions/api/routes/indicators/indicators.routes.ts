@@ -2,7 +2,6 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { TypedResponse } from 'hono';
 import { loadIndicatorValues } from '../../../../shared/indicators/load-indicator.js';
 import { symbolNotFound } from '../../../../shared/http/app-error.js';
-import { INTERVALS } from '../../../../shared/market/candle-intervals.js';
 import { symbolExists } from '../../../../shared/symbols/symbols.queries.js';
 import type { ApiFeature } from '../../lib/api-feature.js';
 import { bucketWindow } from '../../lib/bucket-window.js';
@@ -75,7 +74,7 @@ export const indicatorsFeature: ApiFeature = {
     app.openapi(indicatorsRoute, async (c) => {
       const query = c.req.valid('query');
       const spec = indicatorSpecOf(query);
-      const intervalMs = INTERVALS[query.interval];
+      const intervalMs = query.interval.ms;
       const { start, end, windowEndMs, nextStart } = bucketWindow(query, intervalMs);
       const values = await loadIndicatorValues(
         sql,
@@ -95,7 +94,7 @@ export const indicatorsFeature: ApiFeature = {
       const answer = jsonWithRaw(
         {
           symbol: query.symbol,
-          interval: query.interval,
+          interval: query.interval.name,
           type,
           params,
           start: start.toISOString(),

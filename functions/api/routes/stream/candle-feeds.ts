@@ -1,10 +1,7 @@
 import { CandleAccumulator } from '../../../../shared/candles/candle-accumulator.js';
 import type { Sql } from '../../../../shared/db/client.js';
-import {
-  bucketStart,
-  INTERVALS,
-  type IntervalName,
-} from '../../../../shared/market/candle-intervals.js';
+import { bucketStart } from '../../../../shared/market/candle-intervals.js';
+import type { CandleInterval } from '../../../../shared/market/interval-grammar.js';
 import { readCandleTotals } from '../../../../shared/stream/candle-snapshot.queries.js';
 import type { StreamTrade } from '../../../../shared/stream/committed-trades.queries.js';
 import type { EventId } from '../../../../shared/stream/trade-events.js';
@@ -29,7 +26,8 @@ export interface CandleFeedsOptions {
 
 interface Feed {
   symbol: string;
-  interval: IntervalName;
+  /** The interval's canonical name (`37m`). */
+  interval: string;
   intervalMs: number;
   subscribers: Set<CandleSubscriber>;
   /** Whether `open` holds every bucket's totals as of the hub's cursor (after the first read). */
@@ -91,14 +89,14 @@ export class CandleFeeds {
    * Adds `subscriber` to the feed of (symbol, interval); it receives the forming candle at once
    * (or after the feed's first read) and every candle event from then on.
    */
-  subscribe(symbol: string, interval: IntervalName, subscriber: CandleSubscriber): void {
-    const key = `${symbol}\u0000${interval}`;
+  subscribe(symbol: string, interval: CandleInterval, subscriber: CandleSubscriber): void {
+    const key = `${symbol}\u0000${interval.name}`;
     let feed = this.#feeds.get(key);
     if (feed === undefined) {
       feed = {
         symbol,
-        interval,
-        intervalMs: INTERVALS[interval],
+        interval: interval.name,
+        intervalMs: interval.ms,
         subscribers: new Set(),
         ready: false,
         open: new Map(),
@@ -116,8 +114,8 @@ export class CandleFeeds {
     }
   }
 
-  unsubscribe(symbol: string, interval: IntervalName, subscriber: CandleSubscriber): void {
-    const key = `${symbol}\u0000${interval}`;
+  unsubscribe(symbol: string, interval: CandleInterval, subscriber: CandleSubscriber): void {
+    const key = `${symbol}\u0000${interval.name}`;
     const feed = this.#feeds.get(key);
     if (feed === undefined) return;
     feed.subscribers.delete(subscriber);

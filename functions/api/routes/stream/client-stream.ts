@@ -8,7 +8,7 @@ import {
   type StreamTrade,
 } from '../../../../shared/stream/committed-trades.queries.js';
 import { formatEventId, isAfter, type EventId } from '../../../../shared/stream/trade-events.js';
-import type { IntervalName } from '../../../../shared/market/candle-intervals.js';
+import type { CandleInterval } from '../../../../shared/market/interval-grammar.js';
 import type { CandleSubscriber } from './candle-feeds.js';
 import type { StreamHub, StreamSubscriber } from './stream-hub.js';
 
@@ -23,7 +23,7 @@ export interface ClientStreamOptions {
   symbols: string[];
   events: ReadonlySet<StreamEventType>;
   /** The candles' interval, when `events` has candles. */
-  interval?: IntervalName | undefined;
+  interval?: CandleInterval | undefined;
   /** Where the client left off (Last-Event-ID), if it did. */
   resumeAfter?: EventId | undefined;
   maxSeconds: number;

@@ -1,6 +1,6 @@
 import type { Sql } from '../../../../shared/db/client.js';
 import type { Logger } from '../../../../shared/logging/logger.js';
-import type { IntervalName } from '../../../../shared/market/candle-intervals.js';
+import type { CandleInterval } from '../../../../shared/market/interval-grammar.js';
 import {
   readCommittedTrades,
   readStreamFrontier,
@@ -121,12 +121,12 @@ export class StreamHub {
    * Candle events of (symbol, interval) for an attached subscriber: the forming candle as its
    * state stands at the hub's cursor, then every change.
    */
-  subscribeCandles(symbol: string, interval: IntervalName, subscriber: CandleSubscriber): void {
+  subscribeCandles(symbol: string, interval: CandleInterval, subscriber: CandleSubscriber): void {
     this.#candles.subscribe(symbol, interval, subscriber);
     if (this.#candles.pending) this.wake();
   }
 
-  unsubscribeCandles(symbol: string, interval: IntervalName, subscriber: CandleSubscriber): void {
+  unsubscribeCandles(symbol: string, interval: CandleInterval, subscriber: CandleSubscriber): void {
     this.#candles.unsubscribe(symbol, interval, subscriber);
   }
 
