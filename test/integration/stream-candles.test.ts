@@ -8,6 +8,7 @@ import type { EventSourceMessage } from 'eventsource-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/api/app.js';
 import { createPersistHandler } from '../../functions/persist/persist.handler.js';
+import type { Candle } from '../../shared/candles/candle.js';
 import { bucketStart } from '../../shared/market/candle-intervals.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { pubsubEvent } from '../support/pubsub-event.js';
@@ -30,20 +31,8 @@ afterAll(async () => {
   await db.drop();
 });
 
-interface CandleEvent {
-  symbol: string;
-  interval: string;
-  timestamp: string;
-  open: string;
-  high: string;
-  low: string;
-  close: string;
-  volume: string;
-  vwap: string;
-  trade_count: number;
-  closed: boolean;
-  revised: boolean;
-}
+/** The /candles item plus what a candle event adds. */
+type CandleEvent = Candle & { symbol: string; interval: string; closed: boolean; revised: boolean };
 
 const candlesOf = (events: EventSourceMessage[]) =>
   events.filter((e) => e.event === 'candle').map((e) => JSON.parse(e.data) as CandleEvent);

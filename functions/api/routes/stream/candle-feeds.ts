@@ -140,15 +140,7 @@ export class CandleFeeds {
         const bucket = bucketStart(trade.ts.getTime(), feed.intervalMs);
         if (!feed.open.has(bucket) && this.#isOpen(feed, bucket, now)) wanted.add(bucket);
       }
-      for (const bucket of wanted) {
-        const totals = await readCandleTotals(this.#sql, {
-          symbol: feed.symbol,
-          intervalMs: feed.intervalMs,
-          bucketMs: bucket,
-          upTo: cursor,
-        });
-        feed.open.set(bucket, CandleAccumulator.from(bucket, totals));
-      }
+      for (const bucket of wanted) feed.open.set(bucket, await this.#read(feed, bucket, cursor));
       if (!this.#isLive(feed)) continue;
       if (!feed.ready) {
         feed.ready = true;
@@ -192,18 +184,23 @@ export class CandleFeeds {
       const buckets = [...feed.revised].sort((a, b) => a - b);
       feed.revised.clear();
       for (const bucket of buckets) {
-        const totals = await readCandleTotals(this.#sql, {
-          symbol: feed.symbol,
-          intervalMs: feed.intervalMs,
-          bucketMs: bucket,
-          upTo: cursor,
-        });
-        const candle = CandleAccumulator.from(bucket, totals);
+        const candle = await this.#read(feed, bucket, cursor);
         if (candle.tradeCount === 0) continue;
         const event = candleEvent(feed, candle, 'revised');
         for (const subscriber of feed.subscribers) subscriber.candle(event);
       }
     }
+  }
+
+  /** A bucket's candle as the database holds it at `upTo` in the stream's order. */
+  async #read(feed: Feed, bucket: number, upTo: EventId): Promise<CandleAccumulator> {
+    const totals = await readCandleTotals(this.#sql, {
+      symbol: feed.symbol,
+      intervalMs: feed.intervalMs,
+      bucketMs: bucket,
+      upTo,
+    });
+    return CandleAccumulator.from(bucket, totals);
   }
 
   /** Whether `feed` still has subscribers (a read may outlast them). */
