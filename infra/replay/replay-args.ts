@@ -15,15 +15,23 @@ export interface ReplayArgs {
   layout: TapeLayoutName | undefined;
   /** true: a bad line is reported and skipped; false: it stops the run before anything is published. */
   skipBadLines: boolean;
+  /**
+   * The Binance pair of a Binance aggTrades tape (BTCUSDT): its trades then get the ids the live
+   * adapter gives them, so a replayed history and the live feed never store a trade twice, and
+   * the adapter continues after the replayed trades.
+   */
+  binancePair: string | undefined;
 }
 
 export const REPLAY_USAGE = `Usage: npm run replay -- --file TAPE --symbol SYM [--speed N|max] [--from T] [--to T]
                         [--layout ${['auto', ...Object.keys(TAPE_LAYOUTS)].join('|')}] [--skip-bad-lines]
+                        [--binance-pair PAIR]
   TAPE   CSV or JSON lines of trades (id, time, price, quantity); Binance aggTrades and trades
          exports (with or without header) are recognised, other CSV needs a header naming the columns
   SYM    the platform's symbol (it must exist: POST /symbols)
   N      tape seconds per second (10: ten times real time); max (default): as fast as possible
   T      ISO 8601 with a zone, or epoch ms; trades in [from, to) are replayed
+  PAIR   for a Binance aggTrades tape: the pair (BTCUSDT); its trades get the live adapter's ids
 A bad line stops the run before anything is published, unless --skip-bad-lines.`;
 
 export class ReplayUsageError extends Error {
@@ -63,6 +71,7 @@ export function parseReplayArgs(argv: string[]): ReplayArgs {
         to: { type: 'string' },
         layout: { type: 'string' },
         'skip-bad-lines': { type: 'boolean' },
+        'binance-pair': { type: 'string' },
       },
     }));
   } catch (error) {
@@ -84,6 +93,16 @@ export function parseReplayArgs(argv: string[]): ReplayArgs {
     throw new ReplayUsageError(
       `--layout ${layout} is not one of auto, ${Object.keys(TAPE_LAYOUTS).join(', ')}`,
     );
+  const pair = values['binance-pair']?.toUpperCase();
+  if (pair !== undefined && !/^[A-Z0-9]{2,20}$/.test(pair))
+    throw new ReplayUsageError(`--binance-pair must be a Binance pair like BTCUSDT (got ${pair})`);
+  if (
+    pair !== undefined &&
+    layout !== undefined &&
+    layout !== 'auto' &&
+    layout !== 'binance-aggtrades'
+  )
+    throw new ReplayUsageError('--binance-pair goes with a binance-aggtrades tape');
   const fromMs = instant('from', values.from);
   const toMs = instant('to', values.to);
   if (fromMs !== undefined && toMs !== undefined && fromMs >= toMs)
@@ -96,5 +115,6 @@ export function parseReplayArgs(argv: string[]): ReplayArgs {
     toMs,
     layout: layout === undefined || layout === 'auto' ? undefined : (layout as TapeLayoutName),
     skipBadLines: values['skip-bad-lines'] === true,
+    binancePair: pair,
   };
 }

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { binanceTradeIdPrefix } from '../../shared/sources/binance-trade-id.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import type { TradePublisher } from '../../shared/messaging/trade-publisher.js';
 import type { ReplayArgs } from './replay-args.js';
@@ -81,6 +82,15 @@ export async function replayTape(args: ReplayArgs, deps: ReplayDeps): Promise<Re
   }
   const layout = seen.layout;
   const kind: TapeLayoutName = layout ?? 'csv';
+  const { binancePair } = args;
+  if (binancePair !== undefined && kind !== 'binance-aggtrades')
+    throw new TapeError(
+      `${args.file}: --binance-pair needs a Binance aggTrades tape, and this one reads as ${kind}; nothing was published`,
+    );
+  const tradeIdOf = (trade: TapeTrade) =>
+    binancePair === undefined
+      ? tapeTradeId(args.symbol, kind, trade.id)
+      : `${binanceTradeIdPrefix(args.symbol, binancePair)}${trade.id}`;
 
   let published = 0;
   let messages = 0;
@@ -92,7 +102,7 @@ export async function replayTape(args: ReplayArgs, deps: ReplayDeps): Promise<Re
   const flush = async () => {
     if (batch.length === 0) return;
     const trades = batch.map((trade) => ({
-      trade_id: tapeTradeId(args.symbol, kind, trade.id),
+      trade_id: tradeIdOf(trade),
       symbol: args.symbol,
       price: trade.price,
       volume: trade.quantity,

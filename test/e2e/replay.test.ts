@@ -13,6 +13,7 @@ import {
   type PubSubEmulator,
 } from '../../infra/local-stack/pubsub-emulator.js';
 import type { ReplaySummary } from '../../infra/replay/replay.js';
+import { binanceTradeIdPrefix } from '../../shared/sources/binance-trade-id.js';
 import { skipWithoutEmulator } from '../support/emulator-required.js';
 import { serveFunctions, type ServedFunctions } from '../support/functions-under-test.js';
 import { runRepoCli } from '../support/run-cli.js';
@@ -48,7 +49,7 @@ describe.skipIf(skipWithoutEmulator)('replay: tape → Pub/Sub → persist → P
       PUBLISH_BATCH_SIZE: '4',
       LOG_LEVEL: 'warn',
     };
-    await db.sql`insert into symbols (symbol, name) values ('TAPE', 'A tape'), ('FAST', 'Paced')`;
+    await db.sql`insert into symbols (symbol, name) values ('TAPE', 'A tape'), ('FAST', 'Paced'), ('PAIR', 'Live ids')`;
     dir = await mkdtemp(join(tmpdir(), 'mdp-replay-'));
   });
   afterAll(async () => {
@@ -113,6 +114,36 @@ describe.skipIf(skipWithoutEmulator)('replay: tape → Pub/Sub → persist → P
     expect(summaryOf(again.stdout).trades_published).toBe(5);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(await count('TAPE')).toBe(5);
+  });
+
+  it('with --binance-pair gives the live adapter’s ids, and refuses a tape of another layout', async () => {
+    const file = await tape(
+      'pair.csv',
+      [0, 1, 2].map((i) => aggLine(i)),
+    );
+    const { code } = await replay([
+      '--file',
+      file,
+      '--symbol',
+      'PAIR',
+      '--binance-pair',
+      'btcusdt',
+    ]);
+    expect(code).toBe(0);
+    await waitFor('3 trades stored', async () => ((await count('PAIR')) === 3 ? true : undefined));
+    const stored = await db.sql<{ trade_id: string }[]>`
+      select trade_id from trades where symbol = 'PAIR' order by ts`;
+    expect(stored.map((t) => t.trade_id)).toEqual(
+      [1000, 1001, 1002].map((id) => `${binanceTradeIdPrefix('PAIR', 'BTCUSDT')}${id}`),
+    );
+    const json = await tape('lines.jsonl', [
+      JSON.stringify({ id: '1', time: T0, price: '1', quantity: '1' }),
+    ]);
+    const refused = await replay(['--file', json, '--symbol', 'PAIR', '--binance-pair', 'BTCUSDT']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(
+      /--binance-pair needs a Binance aggTrades tape.*nothing was published/,
+    );
   });
 
   it('honours --speed within 10 %, and --from/--to', async () => {

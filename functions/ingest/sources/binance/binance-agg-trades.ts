@@ -23,16 +23,7 @@ export const aggTradesPageSchema = z.array(aggTradeSchema);
 
 export type AggTrade = z.output<typeof aggTradeSchema>;
 
-/**
- * The id prefix of a symbol's Binance trades. It names our symbol (two symbols may follow one pair)
- * and the pair (a symbol may switch pairs): the same aggregate trade always gets the same id, and
- * the last stored id says where to continue.
- *
- * @example binanceTradeIdPrefix('BTC-USD', 'BTCUSDT') // 'BTC-USD:binance:BTCUSDT:'
- */
-export function binanceTradeIdPrefix(symbol: string, sourceSymbol: string): string {
-  return `${symbol}:binance:${sourceSymbol}:`;
-}
+export { binanceTradeIdPrefix } from '../../../../shared/sources/binance-trade-id.js';
 
 /** The aggregate id at the end of a stored trade id of this prefix, or undefined. */
 export function aggregateIdOf(tradeId: string, prefix: string): number | undefined {
