@@ -1,0 +1,132 @@
+import type { Subscription } from '../../client/src/index.js';
+import type { ApiSession } from './api-session.js';
+import { chartTime, type ServedCandle } from './candle-bars.js';
+import { describeCandle } from './candle-text.js';
+import { followSymbol } from './live-feed.js';
+import type { PageLayout } from './page-layout.js';
+import type { PriceChart } from './price-chart.js';
+import type { ViewState } from './view-state.js';
+
+/** What the browser tests read back through the page (window.mdpDashboard). */
+export interface DashboardProbe {
+  /** Views fully loaded so far (a switch or a resync adds one). */
+  loads: number;
+  view: ViewState | undefined;
+  /** The range /candles answered for the view: the test asks /candles for the same. */
+  range: { start: string; end: string } | undefined;
+  bars(): readonly { time: number; open: number; high: number; low: number; close: number }[];
+}
+
+/** The screen reader's summary changes at most this often, however fast candles move. */
+const TEXT_EVERY_MS = 5_000;
+
+/**
+ * One symbol and interval on screen: loads /candles, then keeps them moving with /stream. Stream
+ * events that arrive while candles load wait and are applied after, so none is lost to the load.
+ */
+export function createDashboardView(
+  { client }: ApiSession,
+  layout: PageLayout,
+  chart: PriceChart,
+  probe: DashboardProbe,
+) {
+  let generation = 0;
+  let subscription: Subscription | undefined;
+  let served = new Map<number, ServedCandle>();
+  let waiting: ServedCandle[] | undefined;
+  let view: ViewState | undefined;
+  let textTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const lastCandle = () => [...served.values()].at(-1);
+  const describe = (candle: ServedCandle | undefined) =>
+    view?.symbol === undefined || candle === undefined
+      ? 'No candles in this range yet.'
+      : describeCandle(view.symbol, view.interval, candle);
+  const writeText = () => {
+    textTimer = undefined;
+    layout.lastCandle.textContent = `Last candle: ${describe(lastCandle())}`;
+  };
+  const scheduleText = () => {
+    textTimer ??= setTimeout(writeText, TEXT_EVERY_MS);
+  };
+
+  const apply = (candle: ServedCandle) => {
+    served.set(chartTime(candle.timestamp), candle);
+    chart.upsert(candle);
+    scheduleText();
+  };
+
+  const showError = (message: string | undefined) => {
+    layout.error.hidden = message === undefined;
+    layout.error.textContent = message ?? '';
+  };
+
+  async function loadCandles(
+    current: number,
+    { symbol, interval }: ViewState & { symbol: string },
+  ) {
+    waiting = [];
+    const { data } = await client.GET('/candles', { params: { query: { symbol, interval } } });
+    if (current !== generation) return;
+    served = new Map(data.candles.map((candle) => [chartTime(candle.timestamp), candle]));
+    chart.setCandles(data.candles);
+    const queued = waiting;
+    waiting = undefined;
+    queued.forEach(apply);
+    writeText();
+    probe.range = { start: data.start, end: data.end };
+    probe.view = { symbol, interval };
+    probe.loads += 1;
+  }
+
+  async function showFreshness(current: number, symbol: string) {
+    const { data } = await client.GET('/status/ingestion');
+    if (current !== generation) return;
+    const status = data.symbols.find((s) => s.symbol === symbol)?.status ?? 'no_data';
+    layout.freshness.textContent = status === 'ok' ? 'fresh' : status.replace('_', ' ');
+    layout.freshness.dataset['status'] = status;
+  }
+
+  const fail = (error: unknown) => {
+    showError(error instanceof Error ? error.message : String(error));
+  };
+
+  chart.onHover((time) => {
+    layout.legend.textContent = describe(
+      time === undefined ? lastCandle() : (served.get(time) ?? lastCandle()),
+    );
+  });
+
+  return {
+    show(next: ViewState & { symbol: string }) {
+      const current = ++generation;
+      view = next;
+      subscription?.close();
+      showError(undefined);
+      layout.lastPrice.textContent = '';
+      layout.legend.textContent = '';
+      subscription = followSymbol(client, next.symbol, next.interval, {
+        onCandle: (candle) => {
+          if (current !== generation || candle.symbol !== next.symbol) return;
+          if (waiting === undefined) apply(candle);
+          else waiting.push(candle);
+        },
+        onPrice: (price, timestamp) => {
+          if (current === generation)
+            layout.lastPrice.textContent = `last ${price} at ${timestamp}`;
+        },
+        onState: (state, detail) => {
+          if (current !== generation) return;
+          layout.connection.textContent = state;
+          layout.connection.dataset['state'] = state;
+          if (detail !== undefined) showError(detail);
+        },
+        onResync: () => {
+          if (current === generation) loadCandles(current, next).catch(fail);
+        },
+      });
+      loadCandles(current, next).catch(fail);
+      showFreshness(current, next.symbol).catch(fail);
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import { el } from './dom.js';
+
+/** The page's parts that the script fills and listens to. */
+export interface PageLayout {
+  search: HTMLInputElement;
+  symbol: HTMLSelectElement;
+  interval: HTMLSelectElement;
+  connection: HTMLElement;
+  freshness: HTMLElement;
+  lastPrice: HTMLElement;
+  legend: HTMLElement;
+  chart: HTMLElement;
+  lastCandle: HTMLElement;
+  error: HTMLElement;
+}
+
+const LIGHTWEIGHT_CHARTS = 'https://www.tradingview.com/lightweight-charts/';
+
+/** Builds the page inside `root`: controls (each with its label), the chart, the text alternative. */
+export function buildLayout(root: HTMLElement, intervals: readonly string[]): PageLayout {
+  const search = el('input', {
+    id: 'symbol-search',
+    type: 'search',
+    placeholder: 'AAPL, Apple…',
+    autocomplete: 'off',
+  });
+  const symbol = el('select', { id: 'symbol' });
+  const interval = el(
+    'select',
+    { id: 'interval' },
+    ...intervals.map((name) => el('option', { value: name }, name)),
+  );
+  const connection = el('span', { id: 'connection', class: 'badge', role: 'status' }, 'connecting');
+  const freshness = el('span', { id: 'freshness', class: 'badge' });
+  const lastPrice = el('span', { id: 'last-price' });
+  const legend = el('div', { id: 'legend', class: 'legend' });
+  const chart = el('div', {
+    id: 'chart',
+    class: 'chart',
+    role: 'img',
+    'aria-label': 'Candlestick chart; the last candle is described below',
+  });
+  const lastCandle = el('p', { id: 'last-candle', 'aria-live': 'polite' });
+  const error = el('p', { id: 'error', class: 'error', role: 'alert', hidden: '' });
+  root.append(
+    el(
+      'header',
+      {},
+      el('h1', {}, 'Market data'),
+      el(
+        'div',
+        { class: 'controls' },
+        el('label', { for: 'symbol-search' }, 'Search symbols'),
+        search,
+        el('label', { for: 'symbol' }, 'Symbol'),
+        symbol,
+        el('label', { for: 'interval' }, 'Interval'),
+        interval,
+        lastPrice,
+        freshness,
+        connection,
+      ),
+    ),
+    error,
+    legend,
+    chart,
+    el('section', { 'aria-label': 'Last candle' }, lastCandle),
+    el(
+      'footer',
+      {},
+      'Charts by ',
+      el('a', { href: LIGHTWEIGHT_CHARTS, rel: 'noopener' }, 'TradingView Lightweight Charts™'),
+      ' (Apache-2.0). Data: this api’s /candles and /stream.',
+    ),
+  );
+  return {
+    search,
+    symbol,
+    interval,
+    connection,
+    freshness,
+    lastPrice,
+    legend,
+    chart,
+    lastCandle,
+    error,
+  };
+}
