@@ -36,6 +36,8 @@ export function createDashboardView(
   let waiting: ServedCandle[] | undefined;
   let view: ViewState | undefined;
   let textTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The newest trade's time seen (ISO 8601 UTC strings order as their instants do). */
+  let lastTradeAt = '';
 
   const lastCandle = () => [...served.values()].at(-1);
   const describe = (candle: ServedCandle | undefined) =>
@@ -104,6 +106,7 @@ export function createDashboardView(
       subscription?.close();
       showError(undefined);
       layout.lastPrice.textContent = '';
+      lastTradeAt = '';
       layout.legend.textContent = '';
       subscription = followSymbol(client, next.symbol, next.interval, {
         onCandle: (candle) => {
@@ -112,8 +115,10 @@ export function createDashboardView(
           else waiting.push(candle);
         },
         onPrice: (price, timestamp) => {
-          if (current === generation)
-            layout.lastPrice.textContent = `last ${price} at ${timestamp}`;
+          // A late trade (one that revises an old candle) is not the last price.
+          if (current !== generation || timestamp < lastTradeAt) return;
+          lastTradeAt = timestamp;
+          layout.lastPrice.textContent = `last ${price} at ${timestamp}`;
         },
         onState: (state, detail) => {
           if (current !== generation) return;

@@ -14,7 +14,9 @@ export interface PageLayout {
   error: HTMLElement;
 }
 
-const LIGHTWEIGHT_CHARTS = 'https://www.tradingview.com/lightweight-charts/';
+/** lightweight-charts' licence: its NOTICE's attribution notice and a link to TradingView. */
+const TRADINGVIEW = 'https://www.tradingview.com/';
+const ATTRIBUTION = 'TradingView Lightweight Charts™ Copyright (c) 2025 TradingView, Inc.';
 
 /** Builds the page inside `root`: controls (each with its label), the chart, the text alternative. */
 export function buildLayout(root: HTMLElement, intervals: readonly string[]): PageLayout {
@@ -68,9 +70,9 @@ export function buildLayout(root: HTMLElement, intervals: readonly string[]): Pa
     el(
       'footer',
       {},
-      'Charts by ',
-      el('a', { href: LIGHTWEIGHT_CHARTS, rel: 'noopener' }, 'TradingView Lightweight Charts™'),
-      ' (Apache-2.0). Data: this api’s /candles and /stream.',
+      el('span', { id: 'attribution' }, `Charting by ${ATTRIBUTION} `),
+      el('a', { href: TRADINGVIEW, rel: 'noopener' }, TRADINGVIEW),
+      ' (Apache-2.0). Data: this api’s /candles, /stream and /status/ingestion.',
     ),
   );
   return {

@@ -29,8 +29,9 @@ export function createPriceChart(container: HTMLElement): PriceChart {
     layout: {
       background: { type: ColorType.Solid, color: '#ffffff' },
       textColor: '#1f2933',
-      // TradingView's link on the chart: the attribution lightweight-charts' licence asks for.
-      attributionLogo: true,
+      // The logo injects a <style> element, which the page's CSP (no inline style) refuses: the
+      // attribution notice and link the licence asks for are in the page's footer instead.
+      attributionLogo: false,
     },
     timeScale: { timeVisible: true, secondsVisible: false },
     localization: { timeFormatter: (time: UTCTimestamp) => new Date(time * 1000).toISOString() },
@@ -64,7 +65,7 @@ export function createPriceChart(container: HTMLElement): PriceChart {
       candles.setData(bars.map((bar) => bar.candle));
       volume.setData(bars.map((bar) => bar.volume));
       vwap.setData(bars.map((bar) => bar.vwap));
-      chart.timeScale().scrollToRealTime();
+      chart.timeScale().fitContent();
     },
     upsert(served) {
       const bar = candleBars(served);

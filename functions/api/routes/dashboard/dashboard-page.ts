@@ -23,6 +23,7 @@ export function dashboardPage(assetsPath: string, script: string, stylesheet: st
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
+  <link rel="icon" href="data:,">
   <title>${SERVICE.name} dashboard</title>
   <link rel="stylesheet" href="${assetsPath}/${stylesheet}">
   <script type="module" src="${assetsPath}/${script}"></script>

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { candleBars } from '../../dashboard/src/candle-bars.js';
+import { formatViewState, readViewState } from '../../dashboard/src/view-state.js';
+
+describe("the dashboard's view in the URL fragment", () => {
+  it.each([
+    ['#symbol=aapl&interval=5m', { symbol: 'AAPL', interval: '5m' }],
+    ['#symbol=MSFT', { symbol: 'MSFT', interval: '1m' }],
+    ['#interval=2w', { symbol: undefined, interval: '1m' }],
+    ['', { symbol: undefined, interval: '1m' }],
+    ['#symbol=%20&interval=1d', { symbol: undefined, interval: '1d' }],
+  ])('reads %j', (hash, view) => {
+    expect(readViewState(hash)).toEqual(view);
+  });
+
+  it('writes what it reads back', () => {
+    const view = { symbol: 'BRK.B', interval: '1w' } as const;
+    expect(readViewState(formatViewState(view))).toEqual(view);
+  });
+});
+
+describe("a served candle as the chart's bars", () => {
+  it('keeps the bucket as whole UTC seconds and each value', () => {
+    const bars = candleBars({
+      timestamp: '2026-11-29T09:05:00.000Z',
+      open: '168.66',
+      high: '168.7',
+      low: '167.17',
+      close: '167.49',
+      volume: '710099',
+      vwap: '167.65681237',
+      trade_count: 15,
+    });
+    const time = Date.UTC(2026, 10, 29, 9, 5) / 1000;
+    expect(bars.candle).toEqual({ time, open: 168.66, high: 168.7, low: 167.17, close: 167.49 });
+    expect(bars.volume).toMatchObject({ time, value: 710099 });
+    expect(bars.vwap).toEqual({ time, value: 167.65681237 });
+  });
+});
