@@ -58,15 +58,17 @@ describe.skipIf(skipWithoutChromium)('GET /dashboard in a browser', () => {
     });
 
   /** Stores trades as Pub/Sub would deliver them: a push to the persist function. */
-  const store = async (trades: { symbol: string; price: string; ts: number }[]) => {
+  const store = async (
+    trades: { symbol: string; price: string; ts: number; volume?: string }[],
+  ) => {
     const message = {
       v: 1,
       source: 'synthetic',
-      trades: trades.map(({ symbol, price, ts }) => ({
+      trades: trades.map(({ symbol, price, ts, volume = '10' }) => ({
         trade_id: `${symbol}-dash-${++counter}`,
         symbol,
         price,
-        volume: '10',
+        volume,
         ts: new Date(ts).toISOString(),
       })),
     };
@@ -103,6 +105,7 @@ describe.skipIf(skipWithoutChromium)('GET /dashboard in a browser', () => {
             symbol,
             price: (base + ((minute * 7 + i * 3) % 11) / 4).toFixed(2),
             ts: thisMinute - minute * MINUTE + i * 15_000,
+            volume: String(5 + ((minute * 13 + i * 7) % 17) * 10),
           });
     await store(history);
     [api, browser] = await Promise.all([apiProcess(), launchChromium()]);
