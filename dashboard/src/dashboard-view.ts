@@ -2,6 +2,8 @@ import type { Subscription } from '../../client/src/index.js';
 import type { ApiSession } from './api-session.js';
 import { chartTime, type ServedCandle } from './candle-bars.js';
 import { describeCandle } from './candle-text.js';
+import type { IndicatorLayer } from './indicator-layer.js';
+import { specOf, type IndicatorChoice } from './indicator-specs.js';
 import { followSymbol } from './live-feed.js';
 import type { PageLayout } from './page-layout.js';
 import type { PriceChart } from './price-chart.js';
@@ -15,7 +17,13 @@ export interface DashboardProbe {
   /** The range /candles answered for the view: the test asks /candles for the same. */
   range: { start: string; end: string } | undefined;
   bars(): readonly { time: number; open: number; high: number; low: number; close: number }[];
+  /** Indicator loads finished (a toggle, a view, a closed candle each add one). */
+  indicatorLoads: number;
+  indicators(): ReturnType<IndicatorLayer['data']>;
 }
+
+/** After a candle closes or is revised, indicators are asked for again at most this often. */
+const INDICATORS_EVERY_MS = 1_000;
 
 /** The screen reader's summary changes at most this often, however fast candles move. */
 const TEXT_EVERY_MS = 5_000;
@@ -28,6 +36,7 @@ export function createDashboardView(
   { client }: ApiSession,
   layout: PageLayout,
   chart: PriceChart,
+  indicatorLayer: IndicatorLayer,
   probe: DashboardProbe,
 ) {
   let generation = 0;
@@ -36,6 +45,7 @@ export function createDashboardView(
   let waiting: ServedCandle[] | undefined;
   let view: ViewState | undefined;
   let textTimer: ReturnType<typeof setTimeout> | undefined;
+  let indicatorTimer: ReturnType<typeof setTimeout> | undefined;
   /** The newest trade's time seen (ISO 8601 UTC strings order as their instants do). */
   let lastTradeAt = '';
 
@@ -63,9 +73,46 @@ export function createDashboardView(
     layout.error.textContent = message ?? '';
   };
 
+  /** Every chosen indicator from /indicators, from the first candle shown up to now. */
+  async function loadIndicators(current: number, choices: readonly IndicatorChoice[]) {
+    const range = probe.range;
+    if (view?.symbol === undefined || range === undefined) return;
+    const { symbol, interval } = view;
+    indicatorLayer.keep(choices.map((choice) => choice.type));
+    const answers = await Promise.all(
+      choices.map(({ type, window }) =>
+        client.GET('/indicators', {
+          params: {
+            query: {
+              symbol,
+              interval,
+              type,
+              start: range.start,
+              ...(window === undefined ? {} : { window }),
+            },
+          },
+        }),
+      ),
+    );
+    if (current !== generation) return;
+    choices.forEach((choice, index) => {
+      const values = answers[index]?.data.values;
+      if (values !== undefined) indicatorLayer.show(specOf(choice.type), values);
+    });
+    probe.indicatorLoads += 1;
+  }
+  const scheduleIndicators = (current: number) => {
+    if (view === undefined || view.indicators.length === 0) return;
+    const choices = view.indicators;
+    indicatorTimer ??= setTimeout(() => {
+      indicatorTimer = undefined;
+      loadIndicators(current, choices).catch(fail);
+    }, INDICATORS_EVERY_MS);
+  };
+
   async function loadCandles(
     current: number,
-    { symbol, interval }: ViewState & { symbol: string },
+    { symbol, interval, indicators }: ViewState & { symbol: string },
   ) {
     waiting = [];
     const { data } = await client.GET('/candles', { params: { query: { symbol, interval } } });
@@ -77,8 +124,9 @@ export function createDashboardView(
     queued.forEach(apply);
     writeText();
     probe.range = { start: data.start, end: data.end };
-    probe.view = { symbol, interval };
+    probe.view = { symbol, interval, indicators };
     probe.loads += 1;
+    await loadIndicators(current, indicators);
   }
 
   async function showFreshness(current: number, symbol: string) {
@@ -100,6 +148,12 @@ export function createDashboardView(
   });
 
   return {
+    /** Other indicators on the same view: candles and stream stay as they are. */
+    setIndicators(choices: IndicatorChoice[]) {
+      if (view === undefined) return;
+      view = { ...view, indicators: choices };
+      loadIndicators(generation, choices).catch(fail);
+    },
     show(next: ViewState & { symbol: string }) {
       const current = ++generation;
       view = next;
@@ -113,6 +167,8 @@ export function createDashboardView(
           if (current !== generation || candle.symbol !== next.symbol) return;
           if (waiting === undefined) apply(candle);
           else waiting.push(candle);
+          // A closed or revised candle changes the indicators' newest values: ask again.
+          if (candle.closed || candle.revised) scheduleIndicators(current);
         },
         onPrice: (price, timestamp) => {
           // A late trade (one that revises an old candle) is not the last price.

@@ -8,6 +8,7 @@ export interface PageLayout {
   connection: HTMLElement;
   freshness: HTMLElement;
   lastPrice: HTMLElement;
+  indicators: HTMLElement;
   legend: HTMLElement;
   chart: HTMLElement;
   lastCandle: HTMLElement;
@@ -35,6 +36,11 @@ export function buildLayout(root: HTMLElement, intervals: readonly string[]): Pa
   const connection = el('span', { id: 'connection', class: 'badge', role: 'status' }, 'connecting');
   const freshness = el('span', { id: 'freshness', class: 'badge' });
   const lastPrice = el('span', { id: 'last-price' });
+  const indicators = el(
+    'fieldset',
+    { id: 'indicators', class: 'indicators' },
+    el('legend', {}, 'Indicators'),
+  );
   const legend = el('div', { id: 'legend', class: 'legend' });
   const chart = el('div', {
     id: 'chart',
@@ -63,6 +69,7 @@ export function buildLayout(root: HTMLElement, intervals: readonly string[]): Pa
         connection,
       ),
     ),
+    indicators,
     error,
     legend,
     chart,
@@ -82,6 +89,7 @@ export function buildLayout(root: HTMLElement, intervals: readonly string[]): Pa
     connection,
     freshness,
     lastPrice,
+    indicators,
     legend,
     chart,
     lastCandle,

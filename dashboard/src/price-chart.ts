@@ -13,6 +13,8 @@ import { candleBars, chartTime, type ServedCandle } from './candle-bars.js';
 
 /** The price pane: candlesticks, the volume histogram beneath them, and each bucket's VWAP. */
 export interface PriceChart {
+  /** The chart itself, for the indicator layer's panes. */
+  api: IChartApi;
   /** Replaces every candle (a new symbol or interval). */
   setCandles(candles: readonly ServedCandle[]): void;
   /** Adds or redraws one candle: the forming one, a new bucket, or a revised closed one. */
@@ -60,6 +62,7 @@ export function createPriceChart(container: HTMLElement): PriceChart {
   });
 
   return {
+    api: chart,
     setCandles(served) {
       const bars = served.map(candleBars);
       candles.setData(bars.map((bar) => bar.candle));

@@ -1,9 +1,11 @@
 import { INTERVAL_NAMES, type IntervalName } from '../../shared/market/candle-intervals.js';
+import { formatIndicators, parseIndicators, type IndicatorChoice } from './indicator-specs.js';
 
 /** What the page shows: kept in the URL's fragment, so a view can be shared and reloaded. */
 export interface ViewState {
   symbol: string | undefined;
   interval: IntervalName;
+  indicators: IndicatorChoice[];
 }
 
 export const DEFAULT_INTERVAL: IntervalName = '1m';
@@ -13,7 +15,7 @@ export function isInterval(name: string): name is IntervalName {
 }
 
 /**
- * The view in a URL fragment (`#symbol=AAPL&interval=5m`). The fragment never reaches the server,
+ * The view in a URL fragment (`#symbol=AAPL&interval=5m&indicators=sma:20,rsi:14`). The fragment never reaches the server,
  * whose routes refuse query parameters they do not take, and the page reads it alone.
  */
 export function readViewState(hash: string): ViewState {
@@ -23,12 +25,14 @@ export function readViewState(hash: string): ViewState {
   return {
     symbol: symbol === undefined || symbol === '' ? undefined : symbol,
     interval: isInterval(interval) ? interval : DEFAULT_INTERVAL,
+    indicators: parseIndicators(params.get('indicators')),
   };
 }
 
-export function formatViewState({ symbol, interval }: ViewState): string {
+export function formatViewState({ symbol, interval, indicators }: ViewState): string {
   const params = new URLSearchParams();
   if (symbol !== undefined) params.set('symbol', symbol);
   params.set('interval', interval);
+  if (indicators.length > 0) params.set('indicators', formatIndicators(indicators));
   return `#${params.toString()}`;
 }

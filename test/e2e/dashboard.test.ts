@@ -33,6 +33,8 @@ interface Probe {
   view: { symbol: string; interval: string } | undefined;
   range: { start: string; end: string } | undefined;
   bars(): Bar[];
+  indicatorLoads: number;
+  indicators(): Record<string, Record<string, { time: number; value: number }[]>>;
 }
 /** The page's globals the test reads (the root tsconfig has Node's types, not the DOM's). */
 interface PageWindow {
@@ -117,7 +119,7 @@ describe.skipIf(skipWithoutChromium)('GET /dashboard in a browser', () => {
     await db.drop();
   });
 
-  const probe = async (page: Page): Promise<Omit<Probe, 'bars'>> => {
+  const probe = async (page: Page): Promise<Pick<Probe, 'loads' | 'view' | 'range'>> => {
     const found = await page.evaluate(() => {
       const p = (globalThis as unknown as PageWindow).mdpDashboard;
       return p === undefined ? undefined : { loads: p.loads, view: p.view, range: p.range };
@@ -253,6 +255,60 @@ describe.skipIf(skipWithoutChromium)('GET /dashboard in a browser', () => {
     );
     expect((await chartBars(page)).length).toBe(before + 1);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-live.png') });
+    expect(watch.problems).toEqual([]);
+    await page.close();
+  });
+
+  it('shows the /indicators values of the indicators toggled on, in the URL too', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const watch = watchPage(page);
+    await page.goto(`${api.url}/dashboard#symbol=DASHA&interval=1m&indicators=bbands:10,rsi:14`);
+    await loaded(page, 1, 'DASHA', '1m');
+    const indicatorsLoaded = (n: number) =>
+      page.waitForFunction(
+        (count) =>
+          ((globalThis as unknown as PageWindow).mdpDashboard?.indicatorLoads ?? 0) >= count,
+        n,
+      );
+    await indicatorsLoaded(1);
+    const { range } = await probe(page);
+    /** /indicators for the page's range, line by line, as the chart's points. */
+    const served = async (type: string, window: number, lines: string[]) => {
+      const query = new URLSearchParams({
+        symbol: 'DASHA',
+        interval: '1m',
+        type,
+        window: String(window),
+        start: range?.start ?? '',
+      });
+      const body = (await (await fetch(`${api.url}/indicators?${query.toString()}`)).json()) as {
+        values: { timestamp: string; value: string | Record<string, string> }[];
+      };
+      expect(body.values.length).toBeGreaterThan(10);
+      return Object.fromEntries(
+        lines.map((line) => [
+          line,
+          body.values.map(({ timestamp, value }) => ({
+            time: Date.parse(timestamp) / 1000,
+            value: Number(typeof value === 'string' ? value : value[line]),
+          })),
+        ]),
+      );
+    };
+    const shown = () =>
+      page.evaluate(() => (globalThis as unknown as PageWindow).mdpDashboard?.indicators() ?? {});
+    expect(await shown()).toEqual({
+      bbands: await served('bbands', 10, ['upper', 'middle', 'lower']),
+      rsi: await served('rsi', 14, ['value']),
+    });
+
+    // SMA on by keyboard: its checkbox, Space.
+    await page.focus('#indicator-sma');
+    await page.keyboard.press('Space');
+    await indicatorsLoaded(2);
+    expect((await shown())['sma']).toEqual(await served('sma', 20, ['value']));
+    expect(decodeURIComponent(page.url())).toContain('indicators=sma:20,bbands:10,rsi:14');
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-indicators.png'), fullPage: true });
     expect(watch.problems).toEqual([]);
     await page.close();
   });

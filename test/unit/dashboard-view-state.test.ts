@@ -1,20 +1,40 @@
 import { describe, expect, it } from 'vitest';
 import { candleBars } from '../../dashboard/src/candle-bars.js';
-import { formatViewState, readViewState } from '../../dashboard/src/view-state.js';
+import { formatViewState, readViewState, type ViewState } from '../../dashboard/src/view-state.js';
 
 describe("the dashboard's view in the URL fragment", () => {
   it.each([
-    ['#symbol=aapl&interval=5m', { symbol: 'AAPL', interval: '5m' }],
-    ['#symbol=MSFT', { symbol: 'MSFT', interval: '1m' }],
-    ['#interval=2w', { symbol: undefined, interval: '1m' }],
-    ['', { symbol: undefined, interval: '1m' }],
-    ['#symbol=%20&interval=1d', { symbol: undefined, interval: '1d' }],
+    ['#symbol=aapl&interval=5m', { symbol: 'AAPL', interval: '5m', indicators: [] }],
+    ['#symbol=MSFT', { symbol: 'MSFT', interval: '1m', indicators: [] }],
+    ['#interval=2w', { symbol: undefined, interval: '1m', indicators: [] }],
+    ['', { symbol: undefined, interval: '1m', indicators: [] }],
+    ['#symbol=%20&interval=1d', { symbol: undefined, interval: '1d', indicators: [] }],
+    [
+      '#symbol=X&indicators=sma:50,macd,rsi:0,nope,sma:10,ema',
+      {
+        symbol: 'X',
+        interval: '1m',
+        indicators: [
+          { type: 'sma', window: 50 },
+          { type: 'macd', window: undefined },
+          { type: 'rsi', window: 14 },
+          { type: 'ema', window: 20 },
+        ],
+      },
+    ],
   ])('reads %j', (hash, view) => {
     expect(readViewState(hash)).toEqual(view);
   });
 
   it('writes what it reads back', () => {
-    const view = { symbol: 'BRK.B', interval: '1w' } as const;
+    const view: ViewState = {
+      symbol: 'BRK.B',
+      interval: '1w',
+      indicators: [
+        { type: 'bbands', window: 30 },
+        { type: 'macd', window: undefined },
+      ],
+    };
     expect(readViewState(formatViewState(view))).toEqual(view);
   });
 });
