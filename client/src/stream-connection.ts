@@ -66,7 +66,10 @@ export async function runConnection(state: ConnectionState): Promise<ConnectionO
     if (state.lastEventId !== undefined) headers['Last-Event-ID'] = state.lastEventId;
     let response: Response;
     try {
-      response = await state.fetch(state.url, { headers, signal: connection.signal });
+      // Called unbound: a browser's fetch called as a method of another object (state.fetch(...))
+      // throws "Illegal invocation".
+      const { fetch } = state;
+      response = await fetch(state.url, { headers, signal: connection.signal });
     } catch (error) {
       return failed(error);
     }

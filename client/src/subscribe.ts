@@ -23,6 +23,8 @@ export interface SubscribeOptions extends BackoffOptions {
   onError?: (error: MarketDataError) => void;
   /** Before each reconnect: why, after how many failures, and how long the wait is. */
   onReconnect?: (info: ReconnectInfo) => void;
+  /** Each time a connection is open (the api answered with an event stream): live again. */
+  onOpen?: () => void;
   /** A connection with no byte for this long is replaced (default 45,000 ms; heartbeats are 15 s). */
   idleTimeoutMs?: number;
   /** Aborting it closes the subscription, like `close()`. */
@@ -77,6 +79,7 @@ export function subscribe(
   {
     onError,
     onReconnect,
+    onOpen,
     idleTimeoutMs = 45_000,
     signal,
     initialDelayMs = 1_000,
@@ -98,6 +101,7 @@ export function subscribe(
     retryMs: undefined,
     onOpen: () => {
       failures = 0;
+      onOpen?.();
     },
   };
   const close = () => {

@@ -25,6 +25,15 @@ await runCli(cli, process.env, async (config, logger) => {
     ingest: `called every ${config.INGESTION_INTERVAL_SECONDS}s by the local scheduler`,
     persist: messagingHint(running),
   };
+  // The api bundles the dashboard from the sources on its first request: asked here, so the page
+  // opens at once and a page that does not build is reported now.
+  const dashboardUrl = `${running.urls.api}/dashboard`;
+  const dashboard = await fetch(dashboardUrl).catch((error: unknown) => error);
+  if (!(dashboard instanceof Response) || !dashboard.ok)
+    logger.warn(
+      { status: dashboard instanceof Response ? dashboard.status : String(dashboard) },
+      'the dashboard did not build; GET /dashboard will answer an error',
+    );
   process.stdout.write(
     [
       '',
@@ -33,6 +42,7 @@ await runCli(cli, process.env, async (config, logger) => {
         const hint = hints[name];
         return `  ${name.padEnd(8)} ${running.urls[name]}${hint === undefined ? '' : `   (${hint})`}`;
       }),
+      `  dashboard ${dashboardUrl}   (live candlesticks, open it in a browser)`,
       `  database ${running.databaseUrl.replace(/:[^:@/]*@/, ':***@')}`,
       'Ctrl-C stops everything.',
       '',

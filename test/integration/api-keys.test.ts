@@ -158,7 +158,7 @@ describe('REQUIRE_API_KEY', () => {
     expect((await post(withKey(readKey))).status).toBe(200);
   });
 
-  it.each(['/', '/health', '/openapi.json', '/docs', '/docs/assets/swagger-ui.css'])(
+  it.each(['/', '/health', '/openapi.json', '/docs', '/docs/assets/swagger-ui.css', '/dashboard'])(
     'true: %s stays open',
     async (path) => {
       expect((await closed.request(path)).status).toBe(200);

@@ -2,6 +2,7 @@ import type { ApiFeature } from '../lib/api-feature.js';
 import { adminSymbolsFeature } from './admin/admin-symbols.routes.js';
 import { rejectedFeature } from './admin/rejected.routes.js';
 import { candlesFeature } from './candles/candles.routes.js';
+import { dashboardFeature } from './dashboard/dashboard.routes.js';
 import { docsFeature } from './docs/docs.routes.js';
 import { healthFeature } from './health/health.routes.js';
 import { indicatorsFeature } from './indicators/indicators.routes.js';
@@ -29,6 +30,7 @@ export const API_FEATURES: readonly ApiFeature[] = [
   streamFeature,
   metricsFeature,
   docsFeature,
+  dashboardFeature,
   adminSymbolsFeature,
   rejectedFeature,
 ];

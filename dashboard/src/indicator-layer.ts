@@ -1,0 +1,85 @@
+import {
+  HistogramSeries,
+  LineSeries,
+  type IChartApi,
+  type ISeriesApi,
+  type LineData,
+  type UTCTimestamp,
+} from 'lightweight-charts';
+import { chartTime } from './candle-bars.js';
+import type { IndicatorSpec, IndicatorType } from './indicator-specs.js';
+
+/** One /indicators value: a decimal string, or an object of them (bbands, macd). */
+export interface ServedIndicatorValue {
+  timestamp: string;
+  value: string | Record<string, string>;
+}
+
+type Series = ISeriesApi<'Line'> | ISeriesApi<'Histogram'>;
+
+/**
+ * The indicators' lines: on the price pane, or each in a pane of its own below it (RSI, MACD).
+ * Redrawn whole from /indicators each time: the page computes no value itself.
+ */
+export function createIndicatorLayer(chart: IChartApi) {
+  const shown = new Map<IndicatorType, Map<string, Series>>();
+
+  const remove = (type: IndicatorType) => {
+    for (const series of shown.get(type)?.values() ?? []) chart.removeSeries(series);
+    shown.delete(type);
+    // A pane whose last series went is left empty by the chart: drop it (never the price pane).
+    for (let index = chart.panes().length - 1; index > 0; index--)
+      if (chart.panes()[index]?.getSeries().length === 0) chart.removePane(index);
+  };
+
+  return {
+    show(spec: IndicatorSpec, values: readonly ServedIndicatorValue[]) {
+      remove(spec.type);
+      const pane = spec.pane === 'price' ? 0 : chart.panes().length;
+      const lines = new Map<string, Series>();
+      for (const line of spec.lines) {
+        const options = {
+          color: line.color,
+          lastValueVisible: false,
+          priceLineVisible: false,
+          title:
+            line.key === 'value'
+              ? spec.label
+              : spec.pane === 'price'
+                ? `${spec.label} ${line.key}`
+                : line.key,
+        };
+        const series: Series = line.histogram
+          ? chart.addSeries(HistogramSeries, options, pane)
+          : chart.addSeries(LineSeries, { ...options, lineWidth: 1 }, pane);
+        series.setData(
+          values.map(({ timestamp, value }): LineData<UTCTimestamp> => ({
+            time: chartTime(timestamp),
+            value: Number(typeof value === 'string' ? value : value[line.key]),
+          })),
+        );
+        lines.set(line.key, series);
+      }
+      shown.set(spec.type, lines);
+    },
+    keep(types: readonly IndicatorType[]) {
+      for (const type of [...shown.keys()]) if (!types.includes(type)) remove(type);
+    },
+    /** What the chart holds, per indicator and line (for the browser tests). */
+    data(): Record<string, Record<string, { time: number; value: number }[]>> {
+      const out: Record<string, Record<string, { time: number; value: number }[]>> = {};
+      for (const [type, lines] of shown) {
+        const byLine: Record<string, { time: number; value: number }[]> = {};
+        for (const [key, series] of lines)
+          byLine[key] = series.data().map((point) => ({
+            time: point.time as number,
+            value: 'value' in point ? point.value : NaN,
+          }));
+        out[type] = byLine;
+      }
+      return out;
+    },
+  };
+}
+
+export type IndicatorLayer = ReturnType<typeof createIndicatorLayer>;

@@ -1,0 +1,91 @@
+import {
+  CandlestickSeries,
+  ColorType,
+  createChart,
+  HistogramSeries,
+  LineSeries,
+  type CandlestickData,
+  type IChartApi,
+  type MouseEventParams,
+  type UTCTimestamp,
+} from 'lightweight-charts';
+import { candleBars, chartTime, type ServedCandle } from './candle-bars.js';
+
+/** The price pane: candlesticks, the volume histogram beneath them, and each bucket's VWAP. */
+export interface PriceChart {
+  /** The chart itself, for the indicator layer's panes. */
+  api: IChartApi;
+  /** Replaces every candle (a new symbol or interval). */
+  setCandles(candles: readonly ServedCandle[]): void;
+  /** Adds or redraws one candle: the forming one, a new bucket, or a revised closed one. */
+  upsert(candle: ServedCandle): void;
+  /** The candles as the chart holds them (for the browser tests and the text alternative). */
+  bars(): readonly CandlestickData<UTCTimestamp>[];
+  /** The served candle under the crosshair, or undefined when it is off the chart. */
+  onHover(listener: (time: UTCTimestamp | undefined) => void): void;
+}
+
+export function createPriceChart(container: HTMLElement): PriceChart {
+  const chart: IChartApi = createChart(container, {
+    autoSize: true,
+    layout: {
+      background: { type: ColorType.Solid, color: '#ffffff' },
+      textColor: '#1f2933',
+      // The logo injects a <style> element, which the page's CSP (no inline style) refuses: the
+      // attribution notice and link the licence asks for are in the page's footer instead.
+      attributionLogo: false,
+    },
+    timeScale: { timeVisible: true, secondsVisible: false },
+    localization: { timeFormatter: (time: UTCTimestamp) => new Date(time * 1000).toISOString() },
+  });
+  const candles = chart.addSeries(CandlestickSeries, {
+    upColor: '#26a69a',
+    downColor: '#ef5350',
+    borderVisible: false,
+    wickUpColor: '#26a69a',
+    wickDownColor: '#ef5350',
+  });
+  const volume = chart.addSeries(HistogramSeries, {
+    priceFormat: { type: 'volume' },
+    // An overlay scale of its own, squeezed into the bottom fifth under the candles.
+    priceScaleId: '',
+    lastValueVisible: false,
+    priceLineVisible: false,
+  });
+  volume.priceScale().applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
+  const vwap = chart.addSeries(LineSeries, {
+    color: '#3f51b5',
+    lineWidth: 1,
+    lastValueVisible: false,
+    priceLineVisible: false,
+    title: 'VWAP',
+  });
+
+  return {
+    api: chart,
+    setCandles(served) {
+      const bars = served.map(candleBars);
+      candles.setData(bars.map((bar) => bar.candle));
+      volume.setData(bars.map((bar) => bar.volume));
+      vwap.setData(bars.map((bar) => bar.vwap));
+      chart.timeScale().fitContent();
+    },
+    upsert(served) {
+      const bar = candleBars(served);
+      const last = candles.data().at(-1);
+      // Only the newest bar may be updated plainly; an older one (a revised candle) is a
+      // historical update, which the chart redraws in place.
+      const historical =
+        last !== undefined && chartTime(served.timestamp) < (last.time as UTCTimestamp);
+      candles.update(bar.candle, historical);
+      volume.update(bar.volume, historical);
+      vwap.update(bar.vwap, historical);
+    },
+    bars: () => candles.data() as readonly CandlestickData<UTCTimestamp>[],
+    onHover(listener) {
+      chart.subscribeCrosshairMove((event: MouseEventParams) => {
+        listener(event.time as UTCTimestamp | undefined);
+      });
+    },
+  };
+}
