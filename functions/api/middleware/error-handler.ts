@@ -22,7 +22,10 @@ export const errorHandler =
     } else {
       appError = toAppError(error);
     }
-    if (appError.status >= 500)
+    // A full instance is expected under load and the client retries: a warning, not an error.
+    if (appError.code === 'too_many_streams')
+      logger.warn({ status: appError.status }, `request refused: ${appError.message}`);
+    else if (appError.status >= 500)
       logger.error({ err: error, status: appError.status }, `request failed: ${appError.message}`);
     // A database error mapped to a 4xx means a validation let a bad value through: worth a look.
     else if (!(error instanceof AppError) && !(error instanceof HTTPException))
