@@ -2,7 +2,7 @@ import type { Subscription } from '../../client/src/index.js';
 import type { ApiSession } from './api-session.js';
 import { chartTime, type ServedCandle } from './candle-bars.js';
 import { describeCandle } from './candle-text.js';
-import type { IndicatorLayer } from './indicator-layer.js';
+import type { IndicatorLayer, ServedIndicatorValue } from './indicator-layer.js';
 import { specOf, type IndicatorChoice } from './indicator-specs.js';
 import { followSymbol } from './live-feed.js';
 import type { PageLayout } from './page-layout.js';
@@ -20,6 +20,14 @@ export interface DashboardProbe {
   /** Indicator loads finished (a toggle, a view, a closed candle each add one). */
   indicatorLoads: number;
   indicators(): ReturnType<IndicatorLayer['data']>;
+  /** Older pages asked of /candles after scrolling left (an empty one included). */
+  olderPages: number;
+  /** An older page is being fetched (never two at once). */
+  olderLoading: boolean;
+  /** An older page came back empty: there is no more history to load for this view. */
+  historyComplete: boolean;
+  /** The chart's time scale, for the tests to scroll it (scrollToPosition, the visible ranges). */
+  timeScale(): ReturnType<PriceChart['api']['timeScale']>;
 }
 
 /** After a candle closes or is revised, indicators are asked for again at most this often. */
@@ -27,6 +35,12 @@ const INDICATORS_EVERY_MS = 1_000;
 
 /** The screen reader's summary changes at most this often, however fast candles move. */
 const TEXT_EVERY_MS = 5_000;
+
+/** Buckets asked of /candles per older page when scrolling into history. */
+const OLDER_PAGE = 500;
+
+/** An older page is fetched once the view's left edge is this many bars from the first one. */
+const NEAR_FIRST_BARS = 20;
 
 /**
  * One symbol and interval on screen: loads /candles, then keeps them moving with /stream. Stream
@@ -48,6 +62,9 @@ export function createDashboardView(
   let indicatorTimer: ReturnType<typeof setTimeout> | undefined;
   /** The newest trade's time seen (ISO 8601 UTC strings order as their instants do). */
   let lastTradeAt = '';
+  /** An older page is being fetched; an empty one ended this view's history. */
+  let olderLoading = false;
+  let historyComplete = false;
 
   const lastCandle = () => [...served.values()].at(-1);
   const describe = (candle: ServedCandle | undefined) =>
@@ -73,6 +90,35 @@ export function createDashboardView(
     layout.error.textContent = message ?? '';
   };
 
+  /** One indicator's values from /indicators over [start, end), page after page (next_start). */
+  async function indicatorValues(
+    symbol: string,
+    interval: ViewState['interval'],
+    { type, window }: IndicatorChoice,
+    start: string,
+    end?: string,
+  ) {
+    const values: ServedIndicatorValue[] = [];
+    for (let from: string | null = start; from !== null;) {
+      const { data }: { data: { values: ServedIndicatorValue[]; next_start: string | null } } =
+        await client.GET('/indicators', {
+          params: {
+            query: {
+              symbol,
+              interval,
+              type,
+              start: from,
+              ...(end === undefined ? {} : { end }),
+              ...(window === undefined ? {} : { window }),
+            },
+          },
+        });
+      values.push(...data.values);
+      from = data.next_start;
+    }
+    return values;
+  }
+
   /** Every chosen indicator from /indicators, from the first candle shown up to now. */
   async function loadIndicators(current: number, choices: readonly IndicatorChoice[]) {
     const range = probe.range;
@@ -80,26 +126,106 @@ export function createDashboardView(
     const { symbol, interval } = view;
     indicatorLayer.keep(choices.map((choice) => choice.type));
     const answers = await Promise.all(
-      choices.map(({ type, window }) =>
-        client.GET('/indicators', {
-          params: {
-            query: {
-              symbol,
-              interval,
-              type,
-              start: range.start,
-              ...(window === undefined ? {} : { window }),
-            },
-          },
-        }),
-      ),
+      choices.map((choice) => indicatorValues(symbol, interval, choice, range.start)),
     );
     if (current !== generation) return;
+    // Older candles came in meanwhile: ask again from the new first one, or their values go.
+    if (probe.range !== undefined && probe.range.start !== range.start) {
+      await loadIndicators(current, choices);
+      return;
+    }
     choices.forEach((choice, index) => {
-      const values = answers[index]?.data.values;
+      const values = answers[index];
       if (values !== undefined) indicatorLayer.show(specOf(choice.type), values);
     });
     probe.indicatorLoads += 1;
+  }
+
+  /**
+   * The page of candles before the first one held, with its indicator values, put in front
+   * without moving the view. One at a time; an empty page ends the history of this view.
+   */
+  async function loadOlder(current: number) {
+    const first = [...served.values()][0];
+    const range = probe.range;
+    if (view?.symbol === undefined || first === undefined || range === undefined) return;
+    const { symbol, interval, indicators } = view;
+    const loads = probe.loads;
+    /** Another view, or the candles loaded again (a resync): this page no longer fits. */
+    const stale = () => current !== generation || probe.loads !== loads || waiting !== undefined;
+    probe.olderLoading = true;
+    let failed = false;
+    try {
+      const { data } = await client.GET('/candles', {
+        params: { query: { symbol, interval, end: first.timestamp, limit: OLDER_PAGE } },
+      });
+      if (stale()) return;
+      const firstTime = chartTime(first.timestamp);
+      // The end is exclusive, so nothing overlaps; kept strict all the same.
+      const older = data.candles.filter((candle) => chartTime(candle.timestamp) < firstTime);
+      const values =
+        older.length === 0
+          ? []
+          : await Promise.all(
+              indicators.map((choice) =>
+                indicatorValues(symbol, interval, choice, data.start, first.timestamp),
+              ),
+            );
+      if (stale()) return;
+      probe.olderPages += 1;
+      if (older.length === 0) {
+        historyComplete = true;
+        probe.historyComplete = true;
+        return;
+      }
+      served = new Map([
+        ...older.map((candle): [number, ServedCandle] => [chartTime(candle.timestamp), candle]),
+        ...served,
+      ]);
+      chart.prepend(older);
+      probe.range = { start: data.start, end: probe.range?.end ?? range.end };
+      // Indicators switched meanwhile: their values over the whole range, not this page's.
+      if (JSON.stringify(view.indicators) === JSON.stringify(indicators))
+        indicators.forEach((choice, index) => {
+          indicatorLayer.prepend(specOf(choice.type), values[index] ?? []);
+        });
+      else loadIndicators(current, view.indicators).catch(fail);
+    } catch (error) {
+      failed = true;
+      throw error;
+    } finally {
+      olderLoading = false;
+      if (current === generation) probe.olderLoading = false;
+      // Still near the first candle (a short page, or a view shown meanwhile): the next page.
+      // The chart applies a new range on its next frame, so it is read after that. After a
+      // failure, only the next scroll asks again.
+      if (!failed) afterFrame(generation);
+    }
+  }
+  const afterFrame = (current: number) => {
+    requestAnimationFrame(() => {
+      nearFirst(current);
+    });
+  };
+
+  /** Fetches the older page when the view's left edge nears the first candle held. */
+  function nearFirst(current: number) {
+    const visible = chart.api.timeScale().getVisibleLogicalRange();
+    if (
+      current !== generation ||
+      olderLoading ||
+      historyComplete ||
+      waiting !== undefined ||
+      served.size === 0 ||
+      visible === null ||
+      visible.from > NEAR_FIRST_BARS
+    )
+      return;
+    olderLoading = true;
+    loadOlder(current).catch((error: unknown) => {
+      olderLoading = false;
+      fail(error);
+    });
   }
   const scheduleIndicators = (current: number) => {
     if (view === undefined || view.indicators.length === 0) return;
@@ -115,6 +241,8 @@ export function createDashboardView(
     { symbol, interval, indicators }: ViewState & { symbol: string },
   ) {
     waiting = [];
+    historyComplete = false;
+    probe.historyComplete = false;
     const { data } = await client.GET('/candles', { params: { query: { symbol, interval } } });
     if (current !== generation) return;
     served = new Map(data.candles.map((candle) => [chartTime(candle.timestamp), candle]));
@@ -127,6 +255,7 @@ export function createDashboardView(
     probe.view = { symbol, interval, indicators };
     probe.loads += 1;
     await loadIndicators(current, indicators);
+    afterFrame(current);
   }
 
   async function showFreshness(current: number, symbol: string) {
@@ -140,6 +269,10 @@ export function createDashboardView(
   const fail = (error: unknown) => {
     showError(error instanceof Error ? error.message : String(error));
   };
+
+  chart.api.timeScale().subscribeVisibleLogicalRangeChange(() => {
+    nearFirst(generation);
+  });
 
   chart.onHover((time) => {
     layout.legend.textContent = describe(

@@ -62,6 +62,27 @@ export function createIndicatorLayer(chart: IChartApi) {
       }
       shown.set(spec.type, lines);
     },
+    /**
+     * Older values in front of what an indicator shows (history scrolled into), each line's points
+     * before its first one only, so a redraw that already brought them in is not doubled.
+     */
+    prepend(spec: IndicatorSpec, values: readonly ServedIndicatorValue[]) {
+      const lines = shown.get(spec.type);
+      if (lines === undefined) return;
+      for (const line of spec.lines) {
+        const series = lines.get(line.key);
+        if (series === undefined) continue;
+        const held = series.data();
+        const first = held[0]?.time as number | undefined;
+        const older = values
+          .map(({ timestamp, value }): LineData<UTCTimestamp> => ({
+            time: chartTime(timestamp),
+            value: Number(typeof value === 'string' ? value : value[line.key]),
+          }))
+          .filter((point) => first === undefined || point.time < first);
+        if (older.length > 0) series.setData([...older, ...held] as LineData<UTCTimestamp>[]);
+      }
+    },
     keep(types: readonly IndicatorType[]) {
       for (const type of [...shown.keys()]) if (!types.includes(type)) remove(type);
     },

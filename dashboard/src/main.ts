@@ -27,6 +27,10 @@ async function start(root: HTMLElement): Promise<void> {
     bars: () => chart.bars(),
     indicatorLoads: 0,
     indicators: () => indicatorLayer.data(),
+    olderPages: 0,
+    olderLoading: false,
+    historyComplete: false,
+    timeScale: () => chart.api.timeScale(),
   };
   window.mdpDashboard = probe;
   const session = await openSession();

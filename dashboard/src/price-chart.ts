@@ -17,6 +17,11 @@ export interface PriceChart {
   api: IChartApi;
   /** Replaces every candle (a new symbol or interval). */
   setCandles(candles: readonly ServedCandle[]): void;
+  /**
+   * Puts older candles (all before the first one held) in front, the view staying where it was:
+   * the visible logical range moves by the number of bars added, so the same buckets stay on screen.
+   */
+  prepend(older: readonly ServedCandle[]): void;
   /** Adds or redraws one candle: the forming one, a new bucket, or a revised closed one. */
   upsert(candle: ServedCandle): void;
   /** The candles as the chart holds them (for the browser tests and the text alternative). */
@@ -69,6 +74,20 @@ export function createPriceChart(container: HTMLElement): PriceChart {
       volume.setData(bars.map((bar) => bar.volume));
       vwap.setData(bars.map((bar) => bar.vwap));
       chart.timeScale().fitContent();
+    },
+    prepend(older) {
+      if (older.length === 0) return;
+      const timeScale = chart.timeScale();
+      const visible = timeScale.getVisibleLogicalRange();
+      const bars = older.map(candleBars);
+      candles.setData([...bars.map((bar) => bar.candle), ...candles.data()]);
+      volume.setData([...bars.map((bar) => bar.volume), ...volume.data()]);
+      vwap.setData([...bars.map((bar) => bar.vwap), ...vwap.data()]);
+      if (visible !== null)
+        timeScale.setVisibleLogicalRange({
+          from: visible.from + bars.length,
+          to: visible.to + bars.length,
+        });
     },
     upsert(served) {
       const bar = candleBars(served);

@@ -20,6 +20,8 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
 const MINUTE = 60_000;
+/** Minutes of DASHH's history: more than two pages of 500 one-minute candles. */
+const HISTORY_MINUTES = 1_100;
 
 interface Bar {
   time: number;
@@ -35,12 +37,21 @@ interface Probe {
   bars(): Bar[];
   indicatorLoads: number;
   indicators(): Record<string, Record<string, { time: number; value: number }[]>>;
+  olderPages: number;
+  olderLoading: boolean;
+  historyComplete: boolean;
+  timeScale(): {
+    scrollPosition(): number;
+    scrollToPosition(position: number, animated: boolean): void;
+    getVisibleLogicalRange(): { from: number; to: number } | null;
+  };
 }
 /** The page's globals the test reads (the root tsconfig has Node's types, not the DOM's). */
 interface PageWindow {
   mdpDashboard?: Probe;
   sessionStorage: Record<string, string>;
   localStorage: { length: number };
+  requestAnimationFrame(callback: (time: number) => void): number;
 }
 
 describe.skipIf(skipWithoutChromium)('GET /dashboard in a browser', () => {
@@ -92,7 +103,7 @@ describe.skipIf(skipWithoutChromium)('GET /dashboard in a browser', () => {
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
     db = await createTestDatabase();
-    await db.sql`insert into symbols (symbol, name) values ('DASHA', 'Dash Alpha'), ('DASHB', 'Dash Beta')`;
+    await db.sql`insert into symbols (symbol, name) values ('DASHA', 'Dash Alpha'), ('DASHB', 'Dash Beta'), ('DASHH', 'Dash History')`;
     persist = await serveFunctions({ ...env, DATABASE_URL: db.url }, ['persist']);
     // Forty minutes of trades up to the minute before this one, a few a minute, per symbol.
     const thisMinute = bucketStart(Date.now(), MINUTE);
@@ -110,6 +121,15 @@ describe.skipIf(skipWithoutChromium)('GET /dashboard in a browser', () => {
             volume: String(5 + ((minute * 13 + i * 7) % 17) * 10),
           });
     await store(history);
+    // DASHH: one trade a minute for HISTORY_MINUTES minutes, for the history pages.
+    const long = [];
+    for (let minute = HISTORY_MINUTES; minute >= 1; minute--)
+      long.push({
+        symbol: 'DASHH',
+        price: (20 + ((minute * 7) % 13) / 4).toFixed(2),
+        ts: thisMinute - minute * MINUTE + 30_000,
+      });
+    for (let i = 0; i < long.length; i += 250) await store(long.slice(i, i + 250));
     [api, browser] = await Promise.all([apiProcess(), launchChromium()]);
   });
   afterAll(async () => {
@@ -155,6 +175,7 @@ describe.skipIf(skipWithoutChromium)('GET /dashboard in a browser', () => {
       interval,
       start: range?.start ?? '',
       end: range?.end ?? '',
+      limit: '5000',
     });
     const body = (await (await fetch(`${baseUrl}/candles?${query.toString()}`)).json()) as {
       candles: { timestamp: string; open: string; high: string; low: string; close: string }[];
@@ -309,6 +330,112 @@ describe.skipIf(skipWithoutChromium)('GET /dashboard in a browser', () => {
     expect((await shown())['sma']).toEqual(await served('sma', 20, ['value']));
     expect(decodeURIComponent(page.url())).toContain('indicators=sma:20,bbands:10,rsi:14');
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-indicators.png'), fullPage: true });
+    expect(watch.problems).toEqual([]);
+    await page.close();
+  });
+
+  it('loads older candles page by page when scrolled left, the view staying put', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
+    const watch = watchPage(page);
+    await page.goto(`${api.url}/dashboard#symbol=DASHH&interval=1m&indicators=sma:20`);
+    await loaded(page, 1, 'DASHH', '1m');
+    /** Waits until `pages` older pages came in and none is being fetched. */
+    const olderPages = (pages: number) =>
+      page.waitForFunction((n) => {
+        const p = (globalThis as unknown as PageWindow).mdpDashboard;
+        return p !== undefined && p.olderPages >= n && !p.olderLoading;
+      }, pages);
+    /**
+     * What the view shows: its logical range, and the first and last bucket inside it. With
+     * `scroll`, first scrolled (as a drag would) until its left edge is 5 bars past the first
+     * candle, and read right then, before an older page can come in.
+     */
+    const view = (scroll: boolean) =>
+      page.evaluate(async (scrollFirst) => {
+        const p = (globalThis as unknown as PageWindow).mdpDashboard;
+        const timeScale = p?.timeScale();
+        // The chart applies a new range on its next animation frame.
+        const frame = () =>
+          new Promise((resolve) => {
+            (globalThis as unknown as PageWindow).requestAnimationFrame(resolve);
+          });
+        if (!scrollFirst) await frame();
+        const before = timeScale?.getVisibleLogicalRange();
+        if (p === undefined || timeScale === undefined || before == null)
+          throw new Error('no visible range');
+        if (scrollFirst)
+          timeScale.scrollToPosition(timeScale.scrollPosition() - (before.from - 5), false);
+        await frame();
+        const logical = timeScale.getVisibleLogicalRange() ?? { from: NaN, to: NaN };
+        const bars = p.bars();
+        return {
+          logical: { from: logical.from, to: logical.to },
+          buckets: [
+            bars[Math.max(0, Math.ceil(logical.from))]?.time,
+            bars[Math.min(bars.length - 1, Math.floor(logical.to))]?.time,
+          ],
+          bars: bars.length,
+        };
+      }, scroll);
+
+    // The first view shows its first candle: the page before it comes in at once.
+    await olderPages(1);
+    // (999 candles, 998 if a minute turned since they were stored.)
+    expect((await view(false)).bars).toBeGreaterThan(900);
+
+    // Scrolled to the first candle: the third page (the last ~100 candles) comes in, and the view
+    // stays on the same buckets, its logical range moved by as many bars as came in.
+    const scrolled = await view(true);
+    await olderPages(2);
+    const after = await view(false);
+    expect(after.bars).toBe(HISTORY_MINUTES);
+    const added = after.bars - scrolled.bars;
+    expect(added).toBeGreaterThan(90);
+    expect(after.buckets).toEqual(scrolled.buckets);
+    expect(after.logical.from).toBeCloseTo(scrolled.logical.from + added, 6);
+    expect(after.logical.to).toBeCloseTo(scrolled.logical.to + added, 6);
+
+    // Once more: an empty page, and no more history is asked for.
+    const last = await view(true);
+    await page.waitForFunction(
+      () => (globalThis as unknown as PageWindow).mdpDashboard?.historyComplete === true,
+    );
+    expect(await view(false)).toEqual(last);
+
+    const bars = await chartBars(page);
+    const times = bars.map((bar) => bar.time);
+    expect(new Set(times).size).toBe(times.length);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    const { range } = await probe(page);
+    expect(bars).toEqual(await servedBars(api.url, 'DASHH', '1m', range));
+    // The SMA over all of it too, its older values come in with each page.
+    const query = new URLSearchParams({
+      symbol: 'DASHH',
+      interval: '1m',
+      type: 'sma',
+      window: '20',
+      start: range?.start ?? '',
+      end: range?.end ?? '',
+      limit: '5000',
+    });
+    const sma = (await (await fetch(`${api.url}/indicators?${query.toString()}`)).json()) as {
+      values: { timestamp: string; value: string }[];
+    };
+    expect(sma.values.length).toBeGreaterThan(HISTORY_MINUTES - 20);
+    const shownSma = await page.evaluate(
+      () => (globalThis as unknown as PageWindow).mdpDashboard?.indicators()['sma']?.['value'],
+    );
+    expect(shownSma).toEqual(
+      sma.values.map(({ timestamp, value }) => ({
+        time: Date.parse(timestamp) / 1000,
+        value: Number(value),
+      })),
+    );
+    const candleCalls = watch.requests.filter(
+      (request) => new URL(request.url).pathname === '/candles',
+    );
+    expect(candleCalls).toHaveLength(4);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-history.png') });
     expect(watch.problems).toEqual([]);
     await page.close();
   });
