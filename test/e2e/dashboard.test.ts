@@ -7,6 +7,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import getPort from 'get-port';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -201,11 +202,16 @@ describe.skipIf(skipWithoutChromium)('GET /dashboard in a browser', () => {
       (match) => match[1],
     );
     expect(assets).toHaveLength(2);
+    // Page weight (issue 14: all assets gzipped at most 250 KB): the page and its hashed assets.
+    let gzippedBytes = gzipSync(html).length;
     for (const asset of assets) {
       const response = await fetch(`${api.url}/dashboard/assets/${asset}`);
       expect(response.status).toBe(200);
       expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      gzippedBytes += gzipSync(Buffer.from(await response.arrayBuffer())).length;
     }
+    process.stdout.write(`dashboard: page weight ${(gzippedBytes / 1024).toFixed(1)} KB gzipped\n`);
+    expect(gzippedBytes).toBeLessThanOrEqual(250 * 1024);
     expect((await fetch(`${api.url}/dashboard/assets/main.NOPE.js`)).status).toBe(404);
   });
 
