@@ -1,16 +1,8 @@
 import type { CandlestickData, HistogramData, LineData, UTCTimestamp } from 'lightweight-charts';
+import type { Candle } from '../../shared/candles/candle.js';
 
 /** A candle as /candles and the stream's candle events carry it: exact decimal strings. */
-export interface ServedCandle {
-  timestamp: string;
-  open: string;
-  high: string;
-  low: string;
-  close: string;
-  volume: string;
-  vwap: string;
-  trade_count: number;
-}
+export type ServedCandle = Candle;
 
 /** One candle as the chart's three series draw it. */
 export interface CandleBars {

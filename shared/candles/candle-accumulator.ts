@@ -11,10 +11,17 @@ const SCALE = 10n ** BigInt(SCALE_DIGITS);
  */
 const QUOTIENT_SHIFT = 10n ** 22n;
 
+/** A decimal text as an integer count of 10^-digits (digits past those are dropped). */
+function scaled(text: string, digits: number): bigint {
+  const [whole = '0', fraction = ''] = text.split('.');
+  return (
+    BigInt(whole) * 10n ** BigInt(digits) + BigInt(fraction.padEnd(digits, '0').slice(0, digits))
+  );
+}
+
 /** A decimal text of at most 8 decimals as an integer count of 1e-8. */
 export function toUnits(text: string): bigint {
-  const [whole = '0', fraction = ''] = text.split('.');
-  return BigInt(whole) * SCALE + BigInt(fraction.padEnd(SCALE_DIGITS, '0').slice(0, SCALE_DIGITS));
+  return scaled(text, SCALE_DIGITS);
 }
 
 /** An integer count of 1e-8 as PostgreSQL's trim_scale prints it: no trailing zeros. */
@@ -78,8 +85,7 @@ export class CandleAccumulator {
     candle.#high = toUnits(totals.high);
     candle.#low = toUnits(totals.low);
     candle.#volume = toUnits(totals.volume);
-    const [whole = '0', fraction = ''] = totals.priceVolume.split('.');
-    candle.#priceVolume = BigInt(whole) * SCALE * SCALE + BigInt(fraction.padEnd(16, '0'));
+    candle.#priceVolume = scaled(totals.priceVolume, 2 * SCALE_DIGITS);
     candle.#count = totals.tradeCount;
     return candle;
   }
