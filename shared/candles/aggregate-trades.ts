@@ -26,14 +26,28 @@ export function aggregateTrades(
   const firstBucket = bucketStart(fromMs, intervalMs);
   // An empty range yields an empty series: its last bucket comes before its first.
   const lastBucket = toMs > fromMs ? bucketStart(toMs - 1, intervalMs) : firstBucket - intervalMs;
-  const buckets = sql`generate_series(${iso(firstBucket)}::timestamptz, ${iso(lastBucket)}::timestamptz,
-                                      ${intervalParam(intervalMs)}::interval) as b`;
-  return aggregateBuckets(sql, symbol, intervalMs, buckets, { fromMs, toMs }, knownAtMs);
+  const buckets = fixedBuckets(
+    sql,
+    intervalMs,
+    sql`generate_series(${iso(firstBucket)}::timestamptz, ${iso(lastBucket)}::timestamptz,
+                        ${intervalParam(intervalMs)}::interval) as s(b)`,
+  );
+  return aggregateBuckets(sql, symbol, buckets, { fromMs, toMs }, knownAtMs);
 }
 
 /**
- * aggregateTrades() over the buckets `buckets` lists (a FROM item with their starts in column `b`),
- * each bucket whole, or cut to [fromMs, toMs) when given.
+ * The FROM item aggregateBuckets() reads, `(b, e)` per bucket, for buckets of one fixed length whose
+ * starts `starts` lists in its column `b`. A bucket's end is a column of its own so that buckets of
+ * different lengths (a local day across a DST change, a calendar month) take the same path.
+ */
+export function fixedBuckets(sql: SqlTag, intervalMs: number, starts: Fragment): Fragment {
+  return sql`(select b, b + ${intervalParam(intervalMs)}::interval as e from ${starts}) as buckets`;
+}
+
+/**
+ * aggregateTrades() over the buckets `buckets` lists (a FROM item with each bucket's start in column
+ * `b` and its end in column `e`, fixedBuckets()), each bucket whole, or cut to [fromMs, toMs) when
+ * given.
  *
  * Per bucket: one index probe for the open (first by ts, then seq: trades sharing a timestamp keep
  * their publish order), which also skips empty buckets, one index range scan for high, low, volume
@@ -45,14 +59,12 @@ export function aggregateTrades(
 export function aggregateBuckets(
   sql: SqlTag,
   symbol: string,
-  intervalMs: number,
   buckets: Fragment,
   within?: { fromMs: number; toMs: number },
   knownAtMs?: number,
 ): Fragment {
-  const end = sql`b + ${intervalParam(intervalMs)}::interval`;
   const from = within === undefined ? sql`b` : sql`greatest(b, ${iso(within.fromMs)}::timestamptz)`;
-  const to = within === undefined ? end : sql`least(${end}, ${iso(within.toMs)}::timestamptz)`;
+  const to = within === undefined ? sql`e` : sql`least(e, ${iso(within.toMs)}::timestamptz)`;
   // As of: the trades stored by then (each probe leaves the index for the heap to check).
   const known =
     knownAtMs === undefined ? sql`` : sql`and ingested_at <= ${iso(knownAtMs)}::timestamptz`;

@@ -1,6 +1,12 @@
 import type { Sql } from '../db/client.js';
 import { BUCKET_ORIGIN_MS } from '../market/candle-intervals.js';
-import { aggregateBuckets, aggregateTrades, intervalParam, iso } from './aggregate-trades.js';
+import {
+  aggregateBuckets,
+  aggregateTrades,
+  fixedBuckets,
+  intervalParam,
+  iso,
+} from './aggregate-trades.js';
 import { CANDLE_CACHE_GRACE_SECONDS, lockSymbolForStoring } from './candle-cache.js';
 import type { CandleFormat } from './candle-format.js';
 
@@ -110,7 +116,7 @@ export async function storeMissingBuckets(
       select ${w.symbol}, ${intervalSeconds}, missing.b, c.open, c.high, c.low, c.close,
              c.volume, c.vwap, coalesce(c.trade_count, 0)
       from missing
-      left join (${aggregateBuckets(tx, w.symbol, w.intervalMs, tx`missing`)}) c on c.bucket = missing.b
+      left join (${aggregateBuckets(tx, w.symbol, fixedBuckets(tx, w.intervalMs, tx`missing`))}) c on c.bucket = missing.b
       on conflict (symbol, interval_seconds, bucket) do nothing`;
     return stored.count;
   });

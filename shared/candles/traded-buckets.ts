@@ -1,7 +1,7 @@
 import type { Fragment } from 'postgres';
 import type { Sql } from '../db/client.js';
 import { BUCKET_ORIGIN_MS } from '../market/candle-intervals.js';
-import { aggregateBuckets, intervalParam, iso } from './aggregate-trades.js';
+import { aggregateBuckets, fixedBuckets, intervalParam, iso } from './aggregate-trades.js';
 import type { CandleFormat } from './candle-format.js';
 
 /**
@@ -37,7 +37,7 @@ export async function candlesOfTradedBucketsBefore<T>(
       select b from back where b is not null
     )
     select ${format.select(sql, 'computed')}
-    from (${aggregateBuckets(sql, symbol, intervalMs, sql`traded`)}) computed
+    from (${aggregateBuckets(sql, symbol, fixedBuckets(sql, intervalMs, sql`traded`))}) computed
     order by bucket`.values()) as unknown as unknown[][];
   return rows.map((values) => format.decode(values));
 }
