@@ -2,9 +2,13 @@ import type { Subscription } from '../../client/src/index.js';
 import type { ApiSession } from './api-session.js';
 import { chartTime, type ServedCandle } from './candle-bars.js';
 import { describeCandle } from './candle-text.js';
-import type { IndicatorLayer, ServedIndicatorValue } from './indicator-layer.js';
-import { specOf, type IndicatorChoice } from './indicator-specs.js';
+import { frameBatch } from './frame-batch.js';
+import { followFreshness, type FreshnessBadge } from './freshness-badge.js';
+import type { IndicatorLayer } from './indicator-layer.js';
+import { fetchIndicatorValues } from './indicator-source.js';
+import type { IndicatorChoice } from './indicator-specs.js';
 import { followSymbol } from './live-feed.js';
+import type { LiveStats } from './live-stats.js';
 import type { PageLayout } from './page-layout.js';
 import type { PriceChart } from './price-chart.js';
 import type { ViewState } from './view-state.js';
@@ -28,6 +32,8 @@ export interface DashboardProbe {
   historyComplete: boolean;
   /** The chart's time scale, for the tests to scroll it (scrollToPosition, the visible ranges). */
   timeScale(): ReturnType<PriceChart['api']['timeScale']>;
+  /** How the page keeps up with the stream. */
+  live: LiveStats;
 }
 
 /** After a candle closes or is revised, indicators are asked for again at most this often. */
@@ -35,6 +41,9 @@ const INDICATORS_EVERY_MS = 1_000;
 
 /** The screen reader's summary changes at most this often, however fast candles move. */
 const TEXT_EVERY_MS = 5_000;
+
+/** Buckets asked of /candles for a view: a day of 1m candles, which the chart draws in one go. */
+const FIRST_PAGE = 1_440;
 
 /** Buckets asked of /candles per older page when scrolling into history. */
 const OLDER_PAGE = 500;
@@ -52,9 +61,11 @@ export function createDashboardView(
   chart: PriceChart,
   indicatorLayer: IndicatorLayer,
   probe: DashboardProbe,
+  stats: LiveStats & { tradesShown(timestamps: readonly string[]): void },
 ) {
   let generation = 0;
   let subscription: Subscription | undefined;
+  let freshness: FreshnessBadge | undefined;
   let served = new Map<number, ServedCandle>();
   let waiting: ServedCandle[] | undefined;
   let view: ViewState | undefined;
@@ -85,39 +96,31 @@ export function createDashboardView(
     scheduleText();
   };
 
+  /** Trades received and not drawn yet: their times, for the lag figures. */
+  let unshownTrades: string[] = [];
+  /**
+   * The stream's updates, drawn once a frame: each bucket's newest candle (by its start, in
+   * seconds) and the newest price (key -1).
+   */
+  const live = frameBatch<
+    { candle: ServedCandle } | { price: string; timestamp: string }
+  >((updates) => {
+    for (const update of updates) {
+      if ('candle' in update) {
+        apply(update.candle);
+        stats.candlesDrawn += 1;
+      } else layout.lastPrice.textContent = `last ${update.price} at ${update.timestamp}`;
+    }
+    stats.framesDrawn += 1;
+    stats.tradesShown(unshownTrades);
+    unshownTrades = [];
+  });
+  const PRICE = -1;
+
   const showError = (message: string | undefined) => {
     layout.error.hidden = message === undefined;
     layout.error.textContent = message ?? '';
   };
-
-  /** One indicator's values from /indicators over [start, end), page after page (next_start). */
-  async function indicatorValues(
-    symbol: string,
-    interval: ViewState['interval'],
-    { type, window }: IndicatorChoice,
-    start: string,
-    end?: string,
-  ) {
-    const values: ServedIndicatorValue[] = [];
-    for (let from: string | null = start; from !== null;) {
-      const { data }: { data: { values: ServedIndicatorValue[]; next_start: string | null } } =
-        await client.GET('/indicators', {
-          params: {
-            query: {
-              symbol,
-              interval,
-              type,
-              start: from,
-              ...(end === undefined ? {} : { end }),
-              ...(window === undefined ? {} : { window }),
-            },
-          },
-        });
-      values.push(...data.values);
-      from = data.next_start;
-    }
-    return values;
-  }
 
   /** Every chosen indicator from /indicators, from the first candle shown up to now. */
   async function loadIndicators(current: number, choices: readonly IndicatorChoice[]) {
@@ -126,7 +129,9 @@ export function createDashboardView(
     const { symbol, interval } = view;
     indicatorLayer.keep(choices.map((choice) => choice.type));
     const answers = await Promise.all(
-      choices.map((choice) => indicatorValues(symbol, interval, choice, range.start)),
+      choices.map((choice) =>
+        fetchIndicatorValues(client, symbol, interval, choice, range.start),
+      ),
     );
     if (current !== generation) return;
     // Older candles came in meanwhile: ask again from the new first one, or their values go.
@@ -136,7 +141,7 @@ export function createDashboardView(
     }
     choices.forEach((choice, index) => {
       const values = answers[index];
-      if (values !== undefined) indicatorLayer.show(specOf(choice.type), values);
+      if (values !== undefined) indicatorLayer.show(choice, values);
     });
     probe.indicatorLoads += 1;
   }
@@ -168,7 +173,7 @@ export function createDashboardView(
           ? []
           : await Promise.all(
               indicators.map((choice) =>
-                indicatorValues(symbol, interval, choice, data.start, first.timestamp),
+                fetchIndicatorValues(client, symbol, interval, choice, data.start, first.timestamp),
               ),
             );
       if (stale()) return;
@@ -187,7 +192,7 @@ export function createDashboardView(
       // Indicators switched meanwhile: their values over the whole range, not this page's.
       if (JSON.stringify(view.indicators) === JSON.stringify(indicators))
         indicators.forEach((choice, index) => {
-          indicatorLayer.prepend(specOf(choice.type), values[index] ?? []);
+          indicatorLayer.prepend(choice.type, values[index] ?? []);
         });
       else loadIndicators(current, view.indicators).catch(fail);
     } catch (error) {
@@ -241,12 +246,17 @@ export function createDashboardView(
     { symbol, interval, indicators }: ViewState & { symbol: string },
   ) {
     waiting = [];
+    // Candles not drawn yet predate this load: /candles answers them or newer.
+    live.clear();
     historyComplete = false;
     probe.historyComplete = false;
-    const { data } = await client.GET('/candles', { params: { query: { symbol, interval } } });
+    const { data } = await client.GET('/candles', {
+      params: { query: { symbol, interval, limit: FIRST_PAGE } },
+    });
     if (current !== generation) return;
     served = new Map(data.candles.map((candle) => [chartTime(candle.timestamp), candle]));
     chart.setCandles(data.candles);
+    markDrawn(data.candles.length);
     const queued = waiting;
     waiting = undefined;
     queued.forEach(apply);
@@ -258,13 +268,15 @@ export function createDashboardView(
     afterFrame(current);
   }
 
-  async function showFreshness(current: number, symbol: string) {
-    const { data } = await client.GET('/status/ingestion');
-    if (current !== generation) return;
-    const status = data.symbols.find((s) => s.symbol === symbol)?.status ?? 'no_data';
-    layout.freshness.textContent = status === 'ok' ? 'fresh' : status.replace('_', ' ');
-    layout.freshness.dataset['status'] = status;
-  }
+  /**
+   * A performance mark (`mdp:candles-drawn`, the number of bars in its detail) in the frame after a
+   * view's candles were set, when the chart draws them: what the browser test times first render by.
+   */
+  const markDrawn = (bars: number) => {
+    requestAnimationFrame(() => {
+      performance.mark('mdp:candles-drawn', { detail: { bars } });
+    });
+  };
 
   const fail = (error: unknown) => {
     showError(error instanceof Error ? error.message : String(error));
@@ -291,6 +303,8 @@ export function createDashboardView(
       const current = ++generation;
       view = next;
       subscription?.close();
+      live.clear();
+      unshownTrades = [];
       showError(undefined);
       layout.lastPrice.textContent = '';
       lastTradeAt = '';
@@ -298,16 +312,21 @@ export function createDashboardView(
       subscription = followSymbol(client, next.symbol, next.interval, {
         onCandle: (candle) => {
           if (current !== generation || candle.symbol !== next.symbol) return;
-          if (waiting === undefined) apply(candle);
+          stats.candleEvents += 1;
+          if (waiting === undefined) live.put(chartTime(candle.timestamp), { candle });
           else waiting.push(candle);
           // A closed or revised candle changes the indicators' newest values: ask again.
           if (candle.closed || candle.revised) scheduleIndicators(current);
         },
         onPrice: (price, timestamp) => {
+          if (current !== generation) return;
+          stats.tradeEvents += 1;
+          unshownTrades.push(timestamp);
+          freshness?.tradeSeen(timestamp);
           // A late trade (one that revises an old candle) is not the last price.
-          if (current !== generation || timestamp < lastTradeAt) return;
+          if (timestamp < lastTradeAt) return;
           lastTradeAt = timestamp;
-          layout.lastPrice.textContent = `last ${price} at ${timestamp}`;
+          live.put(PRICE, { price, timestamp });
         },
         onState: (state, detail) => {
           if (current !== generation) return;
@@ -316,11 +335,14 @@ export function createDashboardView(
           if (detail !== undefined) showError(detail);
         },
         onResync: () => {
-          if (current === generation) loadCandles(current, next).catch(fail);
+          if (current !== generation) return;
+          loadCandles(current, next).catch(fail);
+          freshness?.recheck();
         },
       });
       loadCandles(current, next).catch(fail);
-      showFreshness(current, next.symbol).catch(fail);
+      freshness?.close();
+      freshness = followFreshness(client, next.symbol, layout.freshness, fail);
     },
   };
 }

@@ -7,7 +7,12 @@ import {
   type UTCTimestamp,
 } from 'lightweight-charts';
 import { chartTime } from './candle-bars.js';
-import type { IndicatorSpec, IndicatorType } from './indicator-specs.js';
+import {
+  choiceLabel,
+  specOf,
+  type IndicatorChoice,
+  type IndicatorType,
+} from './indicator-specs.js';
 
 /** One /indicators value: a decimal string, or an object of them (bbands, macd). */
 export interface ServedIndicatorValue {
@@ -33,7 +38,9 @@ export function createIndicatorLayer(chart: IChartApi) {
   };
 
   return {
-    show(spec: IndicatorSpec, values: readonly ServedIndicatorValue[]) {
+    show(choice: IndicatorChoice, values: readonly ServedIndicatorValue[]) {
+      const spec = specOf(choice.type);
+      const label = choiceLabel(choice);
       remove(spec.type);
       const pane = spec.pane === 'price' ? 0 : chart.panes().length;
       const lines = new Map<string, Series>();
@@ -43,10 +50,10 @@ export function createIndicatorLayer(chart: IChartApi) {
           lastValueVisible: false,
           priceLineVisible: false,
           title:
-            line.key === 'value'
-              ? spec.label
+            line.key === 'value' || line.key === spec.type
+              ? label
               : spec.pane === 'price'
-                ? `${spec.label} ${line.key}`
+                ? `${label} ${line.key}`
                 : line.key,
         };
         const series: Series = line.histogram
@@ -66,7 +73,8 @@ export function createIndicatorLayer(chart: IChartApi) {
      * Older values in front of what an indicator shows (history scrolled into), each line's points
      * before its first one only, so a redraw that already brought them in is not doubled.
      */
-    prepend(spec: IndicatorSpec, values: readonly ServedIndicatorValue[]) {
+    prepend(type: IndicatorType, values: readonly ServedIndicatorValue[]) {
+      const spec = specOf(type);
       const lines = shown.get(spec.type);
       if (lines === undefined) return;
       for (const line of spec.lines) {

@@ -4,6 +4,7 @@ import { createDashboardView, type DashboardProbe } from './dashboard-view.js';
 import { createIndicatorLayer } from './indicator-layer.js';
 import { buildIndicatorPanel } from './indicator-panel.js';
 import { buildLayout } from './page-layout.js';
+import { createLiveStats } from './live-stats.js';
 import { createPriceChart } from './price-chart.js';
 import { wireSymbolPicker } from './symbol-picker.js';
 import { formatViewState, isInterval, readViewState, type ViewState } from './view-state.js';
@@ -20,6 +21,7 @@ async function start(root: HTMLElement): Promise<void> {
   const layout = buildLayout(root, INTERVAL_NAMES);
   const chart = createPriceChart(layout.chart);
   const indicatorLayer = createIndicatorLayer(chart.api);
+  const stats = createLiveStats();
   const probe: DashboardProbe = {
     loads: 0,
     view: undefined,
@@ -31,10 +33,11 @@ async function start(root: HTMLElement): Promise<void> {
     olderLoading: false,
     historyComplete: false,
     timeScale: () => chart.api.timeScale(),
+    live: stats,
   };
   window.mdpDashboard = probe;
   const session = await openSession();
-  const dashboard = createDashboardView(session, layout, chart, indicatorLayer, probe);
+  const dashboard = createDashboardView(session, layout, chart, indicatorLayer, probe, stats);
 
   let state: ViewState = readViewState(window.location.hash);
   const show = (next: ViewState) => {

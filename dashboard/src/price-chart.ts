@@ -9,7 +9,7 @@ import {
   type MouseEventParams,
   type UTCTimestamp,
 } from 'lightweight-charts';
-import { candleBars, chartTime, type ServedCandle } from './candle-bars.js';
+import { candleBars, type ServedCandle } from './candle-bars.js';
 
 /** The price pane: candlesticks, the volume histogram beneath them, and each bucket's VWAP. */
 export interface PriceChart {
@@ -30,6 +30,12 @@ export interface PriceChart {
   onHover(listener: (time: UTCTimestamp | undefined) => void): void;
 }
 
+/** A view opens on its newest buckets this many wide (a day of 1m candles would be a blur). */
+const VISIBLE_BARS = 180;
+
+/** Room on the right of the newest bucket, in bars, for the forming one to grow into. */
+const RIGHT_MARGIN_BARS = 3;
+
 export function createPriceChart(container: HTMLElement): PriceChart {
   const chart: IChartApi = createChart(container, {
     autoSize: true,
@@ -43,6 +49,8 @@ export function createPriceChart(container: HTMLElement): PriceChart {
     timeScale: { timeVisible: true, secondsVisible: false },
     localization: { timeFormatter: (time: UTCTimestamp) => new Date(time * 1000).toISOString() },
   });
+  // Anomaly markers (the alerts issue) belong on this series, in one place beside it:
+  // createSeriesMarkers(candles, markers) from lightweight-charts, fed from the page's own list.
   const candles = chart.addSeries(CandlestickSeries, {
     upColor: '#26a69a',
     downColor: '#ef5350',
@@ -66,6 +74,9 @@ export function createPriceChart(container: HTMLElement): PriceChart {
     title: 'VWAP',
   });
 
+  /** The newest bar's time: an update before it is a historical one (a revised candle). */
+  let lastTime: number | undefined;
+
   return {
     api: chart,
     setCandles(served) {
@@ -73,7 +84,13 @@ export function createPriceChart(container: HTMLElement): PriceChart {
       candles.setData(bars.map((bar) => bar.candle));
       volume.setData(bars.map((bar) => bar.volume));
       vwap.setData(bars.map((bar) => bar.vwap));
-      chart.timeScale().fitContent();
+      lastTime = bars.at(-1)?.candle.time;
+      if (bars.length <= VISIBLE_BARS) chart.timeScale().fitContent();
+      else
+        chart.timeScale().setVisibleLogicalRange({
+          from: bars.length - VISIBLE_BARS,
+          to: bars.length - 1 + RIGHT_MARGIN_BARS,
+        });
     },
     prepend(older) {
       if (older.length === 0) return;
@@ -83,6 +100,7 @@ export function createPriceChart(container: HTMLElement): PriceChart {
       candles.setData([...bars.map((bar) => bar.candle), ...candles.data()]);
       volume.setData([...bars.map((bar) => bar.volume), ...volume.data()]);
       vwap.setData([...bars.map((bar) => bar.vwap), ...vwap.data()]);
+      lastTime ??= bars.at(-1)?.candle.time;
       if (visible !== null)
         timeScale.setVisibleLogicalRange({
           from: visible.from + bars.length,
@@ -91,11 +109,10 @@ export function createPriceChart(container: HTMLElement): PriceChart {
     },
     upsert(served) {
       const bar = candleBars(served);
-      const last = candles.data().at(-1);
       // Only the newest bar may be updated plainly; an older one (a revised candle) is a
       // historical update, which the chart redraws in place.
-      const historical =
-        last !== undefined && chartTime(served.timestamp) < (last.time as UTCTimestamp);
+      const historical = lastTime !== undefined && bar.candle.time < lastTime;
+      if (!historical) lastTime = bar.candle.time;
       candles.update(bar.candle, historical);
       volume.update(bar.volume, historical);
       vwap.update(bar.vwap, historical);

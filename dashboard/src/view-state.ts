@@ -15,8 +15,9 @@ export function isInterval(name: string): name is IntervalName {
 }
 
 /**
- * The view in a URL fragment (`#symbol=AAPL&interval=5m&indicators=sma:20,rsi:14`). The fragment never reaches the server,
- * whose routes refuse query parameters they do not take, and the page reads it alone.
+ * The view in a URL fragment (`#symbol=AAPL&interval=5m&indicators=sma:20,bbands:20:2,macd:12:26:9`),
+ * each indicator with its parameters. The fragment never reaches the server, whose routes refuse
+ * query parameters they do not take, and the page reads it alone.
  */
 export function readViewState(hash: string): ViewState {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
@@ -34,5 +35,6 @@ export function formatViewState({ symbol, interval, indicators }: ViewState): st
   if (symbol !== undefined) params.set('symbol', symbol);
   params.set('interval', interval);
   if (indicators.length > 0) params.set('indicators', formatIndicators(indicators));
-  return `#${params.toString()}`;
+  // `:` and `,` need no escaping in a fragment: left readable, as people share these.
+  return `#${params.toString().replaceAll('%3A', ':').replaceAll('%2C', ',')}`;
 }

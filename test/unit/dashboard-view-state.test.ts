@@ -10,15 +10,42 @@ describe("the dashboard's view in the URL fragment", () => {
     ['', { symbol: undefined, interval: '1m', indicators: [] }],
     ['#symbol=%20&interval=1d', { symbol: undefined, interval: '1d', indicators: [] }],
     [
-      '#symbol=X&indicators=sma:50,macd,rsi:0,nope,sma:10,ema',
+      // The first form (a window only) still reads; missing or unfit parameters take defaults.
+      '#symbol=X&indicators=sma:50,macd,rsi:0,nope,sma:10,ema,bbands:30:2.5',
       {
         symbol: 'X',
         interval: '1m',
         indicators: [
-          { type: 'sma', window: 50 },
-          { type: 'macd', window: undefined },
-          { type: 'rsi', window: 14 },
-          { type: 'ema', window: 20 },
+          { type: 'sma', params: { window: 50 } },
+          { type: 'macd', params: { short: 12, long: 26, signal: 9 } },
+          { type: 'rsi', params: { window: 14 } },
+          { type: 'ema', params: { window: 20 } },
+          { type: 'bbands', params: { window: 30, k: 2.5 } },
+        ],
+      },
+    ],
+    [
+      '#indicators=macd:8:21:5,bbands:20:0,rsi:501,ema:2.5',
+      {
+        symbol: undefined,
+        interval: '1m',
+        indicators: [
+          { type: 'macd', params: { short: 8, long: 21, signal: 5 } },
+          { type: 'bbands', params: { window: 20, k: 2 } },
+          { type: 'rsi', params: { window: 14 } },
+          { type: 'ema', params: { window: 20 } },
+        ],
+      },
+    ],
+    [
+      // MACD's fast not shorter than its slow: /indicators would refuse it, so all defaults.
+      '#indicators=macd:26:12:9,bbands:10:0.25',
+      {
+        symbol: undefined,
+        interval: '1m',
+        indicators: [
+          { type: 'macd', params: { short: 12, long: 26, signal: 9 } },
+          { type: 'bbands', params: { window: 10, k: 2 } },
         ],
       },
     ],
@@ -31,10 +58,14 @@ describe("the dashboard's view in the URL fragment", () => {
       symbol: 'BRK.B',
       interval: '1w',
       indicators: [
-        { type: 'bbands', window: 30 },
-        { type: 'macd', window: undefined },
+        { type: 'bbands', params: { window: 30, k: 1.5 } },
+        { type: 'macd', params: { short: 5, long: 35, signal: 7 } },
+        { type: 'sma', params: { window: 200 } },
       ],
     };
+    expect(formatViewState(view)).toBe(
+      '#symbol=BRK.B&interval=1w&indicators=bbands:30:1.5,macd:5:35:7,sma:200',
+    );
     expect(readViewState(formatViewState(view))).toEqual(view);
   });
 });
