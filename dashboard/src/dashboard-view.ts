@@ -102,19 +102,19 @@ export function createDashboardView(
    * The stream's updates, drawn once a frame: each bucket's newest candle (by its start, in
    * seconds) and the newest price (key -1).
    */
-  const live = frameBatch<
-    { candle: ServedCandle } | { price: string; timestamp: string }
-  >((updates) => {
-    for (const update of updates) {
-      if ('candle' in update) {
-        apply(update.candle);
-        stats.candlesDrawn += 1;
-      } else layout.lastPrice.textContent = `last ${update.price} at ${update.timestamp}`;
-    }
-    stats.framesDrawn += 1;
-    stats.tradesShown(unshownTrades);
-    unshownTrades = [];
-  });
+  const live = frameBatch<{ candle: ServedCandle } | { price: string; timestamp: string }>(
+    (updates) => {
+      for (const update of updates) {
+        if ('candle' in update) {
+          apply(update.candle);
+          stats.candlesDrawn += 1;
+        } else layout.lastPrice.textContent = `last ${update.price} at ${update.timestamp}`;
+      }
+      stats.framesDrawn += 1;
+      stats.tradesShown(unshownTrades);
+      unshownTrades = [];
+    },
+  );
   const PRICE = -1;
 
   const showError = (message: string | undefined) => {
@@ -129,9 +129,7 @@ export function createDashboardView(
     const { symbol, interval } = view;
     indicatorLayer.keep(choices.map((choice) => choice.type));
     const answers = await Promise.all(
-      choices.map((choice) =>
-        fetchIndicatorValues(client, symbol, interval, choice, range.start),
-      ),
+      choices.map((choice) => fetchIndicatorValues(client, symbol, interval, choice, range.start)),
     );
     if (current !== generation) return;
     // Older candles came in meanwhile: ask again from the new first one, or their values go.

@@ -105,7 +105,8 @@ export function buildIndicatorPanel(
         const choice = choices.find((candidate) => candidate.type === spec.type);
         toggle.checked = choice !== undefined;
         if (choice !== undefined)
-          for (const { param, input } of boxes) input.value = String(choice.params[param.name] ?? param.default);
+          for (const { param, input } of boxes)
+            input.value = String(choice.params[param.name] ?? param.default);
       }
       check();
     },

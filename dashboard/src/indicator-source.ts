@@ -7,8 +7,7 @@ const PAGE_BUCKETS = 5_000;
 
 /** A choice's parameters as /indicators' query names them (`k` travels as a decimal string). */
 function paramsQuery({ type, params }: IndicatorChoice) {
-  const query: { window?: number; short?: number; long?: number; signal?: number; k?: string } =
-    {};
+  const query: { window?: number; short?: number; long?: number; signal?: number; k?: string } = {};
   for (const { name } of specOf(type).params) {
     const value = params[name];
     if (value === undefined) continue;
@@ -28,7 +27,7 @@ export async function fetchIndicatorValues(
   end?: string,
 ): Promise<ServedIndicatorValue[]> {
   const values: ServedIndicatorValue[] = [];
-  for (let from: string | null = start; from !== null; ) {
+  for (let from: string | null = start; from !== null;) {
     const { data }: { data: { values: ServedIndicatorValue[]; next_start: string | null } } =
       await client.GET('/indicators', {
         params: {

@@ -1,28 +1,52 @@
 /**
  * GET /dashboard in a real browser (Debian's headless Chromium through playwright-core) against the
- * api as deployed (its own Functions Framework process) over a real PostgreSQL, trades stored by
- * the persist function from the Pub/Sub push it receives: the page shows exactly what /candles
- * answers, switches symbol and interval, moves within 2 s of a stored trade, redraws a revised
- * candle, and asks for a key (kept out of every URL) when the api requires one.
+ * api as deployed (its own Functions Framework process) over a real PostgreSQL, trades published to
+ * the Pub/Sub emulator and pushed to the persist function (set-up data pushed to persist directly,
+ * in the same envelope): the page shows exactly what /candles and /indicators answer, switches
+ * symbol, interval and indicator parameters, moves within 2 s of a published trade, redraws a
+ * revised candle, keeps the ingestion badge current, keeps up with 100 trades/s, and asks for a key
+ * (kept out of every URL) when the api requires one. Render and stream figures are printed.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import type { PubSub } from '@google-cloud/pubsub';
 import getPort from 'get-port';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFunction, type FunctionProcess } from '../../infra/local-stack/function-process.js';
+import {
+  ensureTopicAndPushSubscription,
+  persistPushSubscription,
+  startPubSubEmulator,
+  type PubSubEmulator,
+} from '../../infra/local-stack/pubsub-emulator.js';
 import { createApiKey } from '../../shared/auth/api-key-store.js';
 import { bucketStart } from '../../shared/market/candle-intervals.js';
+import { SCHEMA_ATTRIBUTE, TRADES_V1 } from '../../shared/schemas/trade-message.js';
 import { launchChromium, skipWithoutChromium } from '../support/chromium.js';
-import { serveFunctions, type ServedFunctions } from '../support/functions-under-test.js';
+import { skipWithoutEmulator } from '../support/emulator-required.js';
+import {
+  emulatorClient,
+  serveFunctions,
+  type ServedFunctions,
+} from '../support/functions-under-test.js';
 import { watchPage } from '../support/page-watch.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
 const MINUTE = 60_000;
-/** Minutes of DASHH's history: more than two pages of 500 one-minute candles. */
-const HISTORY_MINUTES = 1_100;
+/**
+ * Minutes of DASHH's history: the first view's day (1,440 buckets), an older page of 500 and a
+ * short one after it.
+ */
+const HISTORY_MINUTES = 2_100;
+/** Minutes of DASHD's day of trades, one every 5 s: a view's first page of 1m candles, and one more. */
+const DAY_MINUTES = 1_441;
+const TOPIC = 'trades-dashboard';
+/** The api's ingestion interval: a symbol is stale 3 s after its newest trade. */
+const INGESTION_INTERVAL_SECONDS = 1;
 
 interface Bar {
   time: number;
@@ -30,6 +54,13 @@ interface Bar {
   high: number;
   low: number;
   close: number;
+}
+interface LiveStats {
+  tradeEvents: number;
+  candleEvents: number;
+  candlesDrawn: number;
+  framesDrawn: number;
+  tradeLagMs: number[];
 }
 interface Probe {
   loads: number;
@@ -46,6 +77,7 @@ interface Probe {
     scrollToPosition(position: number, animated: boolean): void;
     getVisibleLogicalRange(): { from: number; to: number } | null;
   };
+  live: LiveStats;
 }
 /** The page's globals the test reads (the root tsconfig has Node's types, not the DOM's). */
 interface PageWindow {
@@ -53,13 +85,37 @@ interface PageWindow {
   sessionStorage: Record<string, string>;
   localStorage: { length: number };
   requestAnimationFrame(callback: (time: number) => void): number;
+  performance: {
+    now(): number;
+    getEntriesByName(name: string): { startTime: number; duration: number; detail?: unknown }[];
+    getEntriesByType(type: string): {
+      name: string;
+      startTime: number;
+      responseStart: number;
+      responseEnd: number;
+    }[];
+  };
+  PerformanceObserver: new (callback: (list: { getEntries(): { duration: number }[] }) => void) => {
+    observe(options: { type: string }): void;
+    disconnect(): void;
+  };
+  /** The frame counter the stream test installs in the page. */
+  frameMeter?: { frames: number; longTasks: number; longTaskMs: number; stop(): void };
 }
+
+/** A percentile of `values` (nearest rank). */
+const percentile = (values: readonly number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+};
 
 describe.skipIf(skipWithoutChromium)('GET /dashboard in a browser', () => {
   let db: TestDatabase;
   let persist: ServedFunctions;
   let api: FunctionProcess;
   let browser: Browser;
+  let emulator: PubSubEmulator | undefined;
+  let pubsub: PubSub | undefined;
   let counter = 0;
   const env = { LOG_LEVEL: 'error' };
 
@@ -67,9 +123,42 @@ describe.skipIf(skipWithoutChromium)('GET /dashboard in a browser', () => {
     startFunction({
       name: 'api',
       port: await getPort(),
-      env: { ...process.env, ...env, DATABASE_URL: db.url, ...extra },
+      env: {
+        ...process.env,
+        ...env,
+        DATABASE_URL: db.url,
+        INGESTION_INTERVAL_SECONDS: String(INGESTION_INTERVAL_SECONDS),
+        ...extra,
+      },
       onLine: () => undefined,
     });
+
+  const trade = ({
+    symbol,
+    price,
+    ts,
+    volume = '10',
+  }: {
+    symbol: string;
+    price: string;
+    ts: number;
+    volume?: string;
+  }) => ({
+    trade_id: `${symbol}-dash-${++counter}`,
+    symbol,
+    price,
+    volume,
+    ts: new Date(ts).toISOString(),
+  });
+
+  /** Publishes trades to the Pub/Sub emulator's topic, whose push subscription delivers to persist. */
+  const publish = async (trades: Parameters<typeof trade>[0][]) => {
+    if (pubsub === undefined) throw new Error('the Pub/Sub emulator is not running');
+    await pubsub.topic(TOPIC).publishMessage({
+      data: Buffer.from(JSON.stringify({ v: 1, source: 'synthetic', trades: trades.map(trade) })),
+      attributes: { [SCHEMA_ATTRIBUTE]: TRADES_V1 },
+    });
+  };
 
   /** Stores trades as Pub/Sub would deliver them: a push to the persist function. */
   const store = async (
@@ -78,13 +167,7 @@ describe.skipIf(skipWithoutChromium)('GET /dashboard in a browser', () => {
     const message = {
       v: 1,
       source: 'synthetic',
-      trades: trades.map(({ symbol, price, ts, volume = '10' }) => ({
-        trade_id: `${symbol}-dash-${++counter}`,
-        symbol,
-        price,
-        volume,
-        ts: new Date(ts).toISOString(),
-      })),
+      trades: trades.map(trade),
     };
     const response = await fetch(`${persist.urls.persist}/projects/local/topics/trades`, {
       method: 'POST',
@@ -104,8 +187,16 @@ describe.skipIf(skipWithoutChromium)('GET /dashboard in a browser', () => {
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
     db = await createTestDatabase();
-    await db.sql`insert into symbols (symbol, name) values ('DASHA', 'Dash Alpha'), ('DASHB', 'Dash Beta'), ('DASHH', 'Dash History')`;
+    await db.sql`insert into symbols (symbol, name) values ('DASHA', 'Dash Alpha'), ('DASHB', 'Dash Beta'), ('DASHH', 'Dash History'), ('DASHD', 'Dash Day'), ('DASHL', 'Dash Load'), ('DASHN', 'Dash New')`;
     persist = await serveFunctions({ ...env, DATABASE_URL: db.url }, ['persist']);
+    if (!skipWithoutEmulator) {
+      emulator = await startPubSubEmulator();
+      pubsub = emulatorClient(emulator);
+      await ensureTopicAndPushSubscription({
+        host: emulator.host,
+        ...persistPushSubscription(emulator.projectId, TOPIC, persist.urls.persist),
+      });
+    }
     // Forty minutes of trades up to the minute before this one, a few a minute, per symbol.
     const thisMinute = bucketStart(Date.now(), MINUTE);
     const history = [];
@@ -130,13 +221,26 @@ describe.skipIf(skipWithoutChromium)('GET /dashboard in a browser', () => {
         price: (20 + ((minute * 7) % 13) / 4).toFixed(2),
         ts: thisMinute - minute * MINUTE + 30_000,
       });
-    for (let i = 0; i < long.length; i += 250) await store(long.slice(i, i + 250));
+    for (let i = 0; i < long.length; i += 1_000) await store(long.slice(i, i + 1_000));
+    // DASHD: a day of trades, one every 5 s, up to this minute.
+    const day = [];
+    for (let at = thisMinute - (DAY_MINUTES - 1) * MINUTE; at <= thisMinute; at += 5_000)
+      day.push({
+        symbol: 'DASHD',
+        price: (300 + Math.sin(at / 3_600_000) * 20 + ((at / 5_000) % 7) / 10).toFixed(2),
+        ts: at,
+        volume: String(1 + ((at / 5_000) % 13)),
+      });
+    for (let i = 0; i < day.length; i += 5_000) await store(day.slice(i, i + 5_000));
+    await store([{ symbol: 'DASHL', price: '10', ts: thisMinute - MINUTE }]);
     [api, browser] = await Promise.all([apiProcess(), launchChromium()]);
   });
   afterAll(async () => {
     await browser.close();
     await api.stop();
     await persist.close();
+    await pubsub?.close();
+    await emulator?.stop();
     await db.drop();
   });
 
@@ -163,6 +267,13 @@ describe.skipIf(skipWithoutChromium)('GET /dashboard in a browser', () => {
       },
       [loads, symbol, interval] as const,
     );
+
+  /** Waits until the view's history is all loaded and no older page is on its way. */
+  const historyDone = (page: Page) =>
+    page.waitForFunction(() => {
+      const p = (globalThis as unknown as PageWindow).mdpDashboard;
+      return p?.historyComplete === true && !p.olderLoading;
+    });
 
   /** /candles for the range the page shows, as the chart's bars. */
   const servedBars = async (
@@ -251,13 +362,16 @@ describe.skipIf(skipWithoutChromium)('GET /dashboard in a browser', () => {
       await servedBars(api.url, 'DASHB', '5m', (await probe(page)).range),
     );
 
-    // Back to 1m, live: a trade in this minute opens a new bucket within 2 s.
+    // Back to 1m, live: a trade published to Pub/Sub in this minute opens a new bucket within 2 s.
     await page.selectOption('#interval', '1m');
     await loaded(page, 4, 'DASHB', '1m');
     await page.waitForSelector('#connection[data-state="live"]');
     const before = (await chartBars(page)).length;
     const storedAt = performance.now();
-    await store([{ symbol: 'DASHB', price: '77.25', ts: Date.now() }]);
+    // (Pushed to persist directly only on a machine without the emulator, which says so loudly.)
+    await (skipWithoutEmulator ? store : publish)([
+      { symbol: 'DASHB', price: '77.25', ts: Date.now() },
+    ]);
     await page.waitForFunction(
       () => (globalThis as unknown as PageWindow).mdpDashboard?.bars().at(-1)?.close === 77.25,
       undefined,
@@ -266,7 +380,7 @@ describe.skipIf(skipWithoutChromium)('GET /dashboard in a browser', () => {
       },
     );
     process.stdout.write(
-      `dashboard: a stored trade shown after ${Math.round(performance.now() - storedAt)} ms\n`,
+      `dashboard: a published trade shown after ${Math.round(performance.now() - storedAt)} ms\n`,
     );
     expect((await chartBars(page)).length).toBe(before + 1);
 
@@ -286,10 +400,12 @@ describe.skipIf(skipWithoutChromium)('GET /dashboard in a browser', () => {
     await page.close();
   });
 
-  it('shows the /indicators values of the indicators toggled on, in the URL too', async () => {
+  it('shows the /indicators values of the indicators on, with their parameters, in the URL too', async () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     const watch = watchPage(page);
-    await page.goto(`${api.url}/dashboard#symbol=DASHA&interval=1m&indicators=bbands:10,rsi:14`);
+    await page.goto(
+      `${api.url}/dashboard#symbol=DASHA&interval=1m&indicators=bbands:10:2.5,rsi:14,macd:5:13:4`,
+    );
     await loaded(page, 1, 'DASHA', '1m');
     const indicatorsLoaded = (n: number) =>
       page.waitForFunction(
@@ -299,14 +415,15 @@ describe.skipIf(skipWithoutChromium)('GET /dashboard in a browser', () => {
       );
     await indicatorsLoaded(1);
     const { range } = await probe(page);
-    /** /indicators for the page's range, line by line, as the chart's points. */
-    const served = async (type: string, window: number, lines: string[]) => {
+    /** /indicators for the page's range with these parameters, line by line, as chart points. */
+    const served = async (type: string, params: Record<string, string>, lines: string[]) => {
       const query = new URLSearchParams({
         symbol: 'DASHA',
         interval: '1m',
         type,
-        window: String(window),
+        ...params,
         start: range?.start ?? '',
+        limit: '5000',
       });
       const body = (await (await fetch(`${api.url}/indicators?${query.toString()}`)).json()) as {
         values: { timestamp: string; value: string | Record<string, string> }[];
@@ -324,18 +441,64 @@ describe.skipIf(skipWithoutChromium)('GET /dashboard in a browser', () => {
     };
     const shown = () =>
       page.evaluate(() => (globalThis as unknown as PageWindow).mdpDashboard?.indicators() ?? {});
+    const bbands = await served('bbands', { window: '10', k: '2.5' }, ['upper', 'middle', 'lower']);
+    const macd = await served('macd', { short: '5', long: '13', signal: '4' }, [
+      'histogram',
+      'macd',
+      'signal',
+    ]);
+    // Not another set's values: the parameters reached /indicators.
+    expect(macd).not.toEqual(
+      await served('macd', { short: '4', long: '13', signal: '4' }, [
+        'histogram',
+        'macd',
+        'signal',
+      ]),
+    );
     expect(await shown()).toEqual({
-      bbands: await served('bbands', 10, ['upper', 'middle', 'lower']),
-      rsi: await served('rsi', 14, ['value']),
+      bbands,
+      rsi: await served('rsi', { window: '14' }, ['value']),
+      macd,
     });
+    expect(await page.inputValue('#indicator-macd-short')).toBe('5');
+    expect(await page.inputValue('#indicator-bbands-k')).toBe('2.5');
 
-    // SMA on by keyboard: its checkbox, Space.
+    // SMA on by keyboard (its checkbox, Space), then RSI's window typed in: each in the URL.
     await page.focus('#indicator-sma');
     await page.keyboard.press('Space');
     await indicatorsLoaded(2);
-    expect((await shown())['sma']).toEqual(await served('sma', 20, ['value']));
-    expect(decodeURIComponent(page.url())).toContain('indicators=sma:20,bbands:10,rsi:14');
+    expect((await shown())['sma']).toEqual(await served('sma', { window: '20' }, ['value']));
+    await page.focus('#indicator-rsi-window');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('7');
+    await page.keyboard.press('Tab');
+    await indicatorsLoaded(3);
+    expect((await shown())['rsi']).toEqual(await served('rsi', { window: '7' }, ['value']));
+    const view = 'indicators=sma:20,bbands:10:2.5,rsi:7,macd:5:13:4';
+    expect(page.url()).toContain(view);
+
+    // MACD fast not shorter than slow: marked, said, and nothing asked of /indicators.
+    const asked = watch.requests.length;
+    await page.focus('#indicator-macd-short');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('20');
+    await page.keyboard.press('Tab');
+    await page.waitForSelector('#indicator-macd-short[aria-invalid="true"]');
+    await expect(page.textContent('#indicator-problem')).resolves.toContain('fast');
+    await page.waitForTimeout(300);
+    expect(watch.requests.slice(asked)).toEqual([]);
+    expect(page.url()).toContain(view);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-indicators.png'), fullPage: true });
+
+    // The address reloads the same view, parameters and all.
+    await historyDone(page);
+    await page.reload();
+    await loaded(page, 1, 'DASHA', '1m');
+    await indicatorsLoaded(1);
+    expect(await page.inputValue('#indicator-macd-short')).toBe('5');
+    expect(await page.inputValue('#indicator-rsi-window')).toBe('7');
+    expect(Object.keys(await shown()).sort()).toEqual(['bbands', 'macd', 'rsi', 'sma']);
+    expect((await shown())['rsi']).toEqual(await served('rsi', { window: '7' }, ['value']));
     expect(watch.problems).toEqual([]);
     await page.close();
   });
@@ -384,22 +547,31 @@ describe.skipIf(skipWithoutChromium)('GET /dashboard in a browser', () => {
         };
       }, scroll);
 
-    // The first view shows its first candle: the page before it comes in at once.
-    await olderPages(1);
-    // (999 candles, 998 if a minute turned since they were stored.)
-    expect((await view(false)).bars).toBeGreaterThan(900);
+    // The first view: a day of buckets, its newest on screen, nothing older asked for yet.
+    const opened = await view(false);
+    // (1,439 candles, the last minute having none; 1,438 if a minute turned since they were stored.)
+    expect(opened.bars).toBeGreaterThanOrEqual(1_438);
+    expect(opened.logical.from).toBeGreaterThan(1_000);
+    expect(
+      await page.evaluate(() => (globalThis as unknown as PageWindow).mdpDashboard?.olderPages),
+    ).toBe(0);
 
-    // Scrolled to the first candle: the third page (the last ~100 candles) comes in, and the view
-    // stays on the same buckets, its logical range moved by as many bars as came in.
-    const scrolled = await view(true);
-    await olderPages(2);
-    const after = await view(false);
-    expect(after.bars).toBe(HISTORY_MINUTES);
-    const added = after.bars - scrolled.bars;
-    expect(added).toBeGreaterThan(90);
-    expect(after.buckets).toEqual(scrolled.buckets);
-    expect(after.logical.from).toBeCloseTo(scrolled.logical.from + added, 6);
-    expect(after.logical.to).toBeCloseTo(scrolled.logical.to + added, 6);
+    // Scrolled to the first candle: the page of 500 before it comes in, then the rest (~160), and
+    // each time the view stays on the same buckets, its logical range moved by the bars that came.
+    for (const [pages, total] of [
+      [1, opened.bars + 500],
+      [2, HISTORY_MINUTES],
+    ] as const) {
+      const scrolled = await view(true);
+      await olderPages(pages);
+      const after = await view(false);
+      expect(after.bars).toBe(total);
+      const added = after.bars - scrolled.bars;
+      expect(added).toBeGreaterThan(90);
+      expect(after.buckets).toEqual(scrolled.buckets);
+      expect(after.logical.from).toBeCloseTo(scrolled.logical.from + added, 6);
+      expect(after.logical.to).toBeCloseTo(scrolled.logical.to + added, 6);
+    }
 
     // Once more: an empty page, and no more history is asked for.
     const last = await view(true);
@@ -445,6 +617,217 @@ describe.skipIf(skipWithoutChromium)('GET /dashboard in a browser', () => {
     expect(watch.problems).toEqual([]);
     await page.close();
   });
+
+  it('draws a day of 1m candles at first render (figures printed)', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
+    const watch = watchPage(page);
+    /** Navigation start → the frame that drew the view's candles, and what took the time. */
+    const firstRender = async () => {
+      await page.waitForFunction(
+        () =>
+          (globalThis as unknown as PageWindow).performance.getEntriesByName('mdp:candles-drawn')
+            .length > 0,
+      );
+      return page.evaluate(() => {
+        const { performance } = globalThis as unknown as PageWindow;
+        const [drawn] = performance.getEntriesByName('mdp:candles-drawn');
+        const timing = (path: string) =>
+          performance
+            .getEntriesByType('resource')
+            .find((entry) => new URL(entry.name).pathname === path);
+        const candles = timing('/candles');
+        const symbols = timing('/symbols');
+        return {
+          drawnMs: drawn?.startTime ?? NaN,
+          bars: (drawn?.detail as { bars: number } | undefined)?.bars ?? 0,
+          symbolsAskedMs: symbols?.startTime ?? NaN,
+          candlesMs: candles === undefined ? NaN : candles.responseEnd - candles.startTime,
+          candlesAnsweredMs: candles?.responseEnd ?? NaN,
+        };
+      });
+    };
+    const figures = [];
+    for (const run of ['cold', 'reload'] as const) {
+      if (run === 'cold') await page.goto(`${api.url}/dashboard#symbol=DASHD&interval=1m`);
+      else await page.reload();
+      const figure = await firstRender();
+      // (1,440 buckets; 1,439 if a minute turned since the day was stored.)
+      expect(figure.bars).toBeGreaterThanOrEqual(1_439);
+      figures.push(figure);
+      process.stdout.write(
+        `dashboard: first render (${run}) of ${figure.bars} 1m candles: ${Math.round(figure.drawnMs)} ms ` +
+          `from navigation (script asked /symbols at ${Math.round(figure.symbolsAskedMs)} ms; ` +
+          `/candles took ${Math.round(figure.candlesMs)} ms, answered at ${Math.round(figure.candlesAnsweredMs)} ms)\n`,
+      );
+    }
+    await loaded(page, 1, 'DASHD', '1m');
+    const { range } = await probe(page);
+    expect(await chartBars(page)).toEqual(await servedBars(api.url, 'DASHD', '1m', range));
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-day.png') });
+    expect(watch.problems).toEqual([]);
+    await page.close();
+  });
+
+  it.skipIf(skipWithoutEmulator)(
+    'keeps the ingestion badge current: no data, fresh after a trade, stale after a quiet while',
+    async () => {
+      const page = await browser.newPage();
+      const watch = watchPage(page);
+      await page.goto(`${api.url}/dashboard#symbol=DASHN&interval=1m`);
+      await loaded(page, 1, 'DASHN', '1m');
+      await page.waitForSelector('#connection[data-state="live"]');
+      await page.waitForSelector('#freshness[data-status="no_data"]');
+      await expect(page.textContent('#freshness')).resolves.toBe('no data');
+      await page.screenshot({ path: join(ARTIFACTS, 'dashboard-no-data.png') });
+
+      const publishedAt = performance.now();
+      await publish([{ symbol: 'DASHN', price: '5.5', ts: Date.now() }]);
+      await page.waitForSelector('#freshness[data-status="ok"]', { timeout: 5_000 });
+      await expect(page.textContent('#freshness')).resolves.toBe('fresh');
+      const freshAfter = performance.now() - publishedAt;
+      // No trade since: stale once 3 intervals passed, the page asking again only then.
+      await page.waitForSelector('#freshness[data-status="stale"]', { timeout: 8_000 });
+      const staleAfter = performance.now() - publishedAt;
+      process.stdout.write(
+        `dashboard: badge fresh ${Math.round(freshAfter)} ms after a trade, stale ${Math.round(staleAfter)} ms after it (stale after ${3 * INGESTION_INTERVAL_SECONDS} s)\n`,
+      );
+      expect(staleAfter).toBeGreaterThan(3_000 * INGESTION_INTERVAL_SECONDS);
+      const asked = watch.requests.filter(
+        (request) => new URL(request.url).pathname === '/status/ingestion',
+      );
+      // Once at load, once after the trade, once when it would turn stale: no polling.
+      expect(asked.length).toBeGreaterThanOrEqual(3);
+      expect(asked.length).toBeLessThanOrEqual(4);
+      expect(watch.problems).toEqual([]);
+      await page.close();
+    },
+  );
+
+  it.skipIf(skipWithoutEmulator)(
+    'keeps up with 100 trades/s published for its symbol (figures printed)',
+    async () => {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
+      const watch = watchPage(page);
+      await page.goto(`${api.url}/dashboard#symbol=DASHL&interval=1m`);
+      await loaded(page, 1, 'DASHL', '1m');
+      await page.waitForSelector('#connection[data-state="live"]');
+      /** Counts frames and long tasks in the page from now until stopped. */
+      const meter = () =>
+        page.evaluate(() => {
+          const w = globalThis as unknown as PageWindow;
+          const counts = { frames: 0, longTasks: 0, longTaskMs: 0, running: true };
+          const tick = () => {
+            if (!counts.running) return;
+            counts.frames += 1;
+            w.requestAnimationFrame(tick);
+          };
+          w.requestAnimationFrame(tick);
+          const observer = new w.PerformanceObserver((list) => {
+            for (const entry of list.getEntries()) {
+              counts.longTasks += 1;
+              counts.longTaskMs += entry.duration;
+            }
+          });
+          observer.observe({ type: 'longtask' });
+          w.frameMeter = {
+            get frames() {
+              return counts.frames;
+            },
+            get longTasks() {
+              return counts.longTasks;
+            },
+            get longTaskMs() {
+              return counts.longTaskMs;
+            },
+            stop() {
+              counts.running = false;
+              observer.disconnect();
+            },
+          };
+        });
+      const readMeter = () =>
+        page.evaluate(() => {
+          const w = globalThis as unknown as PageWindow;
+          w.frameMeter?.stop();
+          const { frames = 0, longTasks = 0, longTaskMs = 0 } = w.frameMeter ?? {};
+          const live = w.mdpDashboard?.live;
+          return {
+            frames,
+            longTasks,
+            longTaskMs,
+            live: live === undefined ? undefined : { ...live, tradeLagMs: [...live.tradeLagMs] },
+          };
+        });
+
+      // What the page draws idle, for comparison: frames in 2 s with no trade.
+      await meter();
+      let started = performance.now();
+      await page.waitForTimeout(2_000);
+      const idle = await readMeter();
+      const idleFps = idle.frames / ((performance.now() - started) / 1000);
+
+      const SECONDS = 10;
+      const PER_SECOND = 100;
+      /** Ten messages of ten trades a second, each trade stamped when it is published. */
+      const BATCH = 10;
+      await meter();
+      started = performance.now();
+      const sends: Promise<void>[] = [];
+      let price = 10;
+      for (let i = 0; i < (SECONDS * PER_SECOND) / BATCH; i++) {
+        const due = started + (i * 1000 * BATCH) / PER_SECOND;
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
+        const now = Date.now();
+        sends.push(
+          publish(
+            Array.from({ length: BATCH }, (_, j) => {
+              price = Math.max(1, price + (((i * BATCH + j) * 7919) % 11) / 100 - 0.05);
+              return { symbol: 'DASHL', price: price.toFixed(2), ts: now, volume: '1' };
+            }),
+          ),
+        );
+      }
+      await Promise.all(sends);
+      const publishedIn = performance.now() - started;
+      await page.waitForFunction(
+        (n) => ((globalThis as unknown as PageWindow).mdpDashboard?.live.tradeEvents ?? 0) >= n,
+        (idle.live?.tradeEvents ?? 0) + SECONDS * PER_SECOND,
+        { timeout: 15_000 },
+      );
+      const busy = await readMeter();
+      const busySeconds = (performance.now() - started) / 1000;
+      const live = busy.live;
+      if (live === undefined || idle.live === undefined) throw new Error('no live stats');
+      const trades = live.tradeEvents - idle.live.tradeEvents;
+      const lags = live.tradeLagMs.slice(-trades);
+      process.stdout.write(
+        `dashboard: ${PER_SECOND} trades/s for ${SECONDS} s (published in ${(publishedIn / 1000).toFixed(1)} s): ` +
+          `${trades} trade events received, all shown; ${live.candleEvents - idle.live.candleEvents} candle events → ` +
+          `${live.candlesDrawn - idle.live.candlesDrawn} candle draws in ${live.framesDrawn - idle.live.framesDrawn} frames; ` +
+          `${(busy.frames / busySeconds).toFixed(1)} fps (idle ${idleFps.toFixed(1)}), ` +
+          `${busy.longTasks} long tasks (${Math.round(busy.longTaskMs)} ms); trade → on screen ` +
+          `median ${Math.round(percentile(lags, 50) ?? NaN)} ms, p95 ${Math.round(percentile(lags, 95) ?? NaN)} ms, ` +
+          `max ${Math.round(Math.max(...lags))} ms\n`,
+      );
+      // Nothing lost on the way: every trade came, and the chart holds what /candles holds.
+      expect(trades).toBe(SECONDS * PER_SECOND);
+      expect(lags).toHaveLength(trades);
+      await expect
+        .poll(async () => {
+          const shown = await chartBars(page);
+          // The view's range went on with the stream: up to now.
+          const served = await servedBars(api.url, 'DASHL', '1m', {
+            start: (await probe(page)).range?.start ?? '',
+            end: new Date().toISOString(),
+          });
+          return isDeepStrictEqual(shown, served);
+        })
+        .toBe(true);
+      await page.screenshot({ path: join(ARTIFACTS, 'dashboard-100-trades-per-s.png') });
+      expect(watch.problems).toEqual([]);
+      await page.close();
+    },
+  );
 
   it('shows that it is reconnecting while the api is away, and catches up after', async () => {
     const port = await getPort();
@@ -493,6 +876,8 @@ describe.skipIf(skipWithoutChromium)('GET /dashboard in a browser', () => {
       await page.keyboard.press('Enter');
       await loaded(page, 1, 'DASHA', '1m');
       await page.waitForSelector('#connection[data-state="live"]');
+      // Every request of the view answered (a reload would abort one still on its way).
+      await historyDone(page);
       await page.reload();
       await loaded(page, 1, 'DASHA', '1m');
       expect(await page.$('#api-key')).toBeNull();
