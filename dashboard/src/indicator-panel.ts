@@ -54,8 +54,7 @@ export function buildIndicatorPanel(
         max: String(param.max),
         step: String(param.step),
         value: String(param.default),
-        'aria-label': `${spec.label} ${param.label}`,
-        title: `${spec.label} ${param.label}`,
+        'aria-label': `${spec.label} ${param.label}${param.hint === undefined ? '' : ` (${param.hint})`}`,
       }),
     }));
     container.append(
@@ -64,7 +63,10 @@ export function buildIndicatorPanel(
         { class: 'indicator' },
         toggle,
         el('label', { for: toggle.id }, spec.label),
-        ...boxes.map(({ input }) => input),
+        ...boxes.flatMap(({ param, input }) => [
+          el('label', { for: input.id, class: 'param' }, param.label),
+          input,
+        ]),
       ),
     );
     return { spec, toggle, boxes };

@@ -4,8 +4,9 @@ export type IndicatorType = 'sma' | 'ema' | 'bbands' | 'rsi' | 'macd';
 /** One parameter of an indicator, named as GET /indicators' query names it. */
 export interface IndicatorParam {
   name: 'window' | 'k' | 'short' | 'long' | 'signal';
-  /** What the number box is called (its accessible name adds the indicator's label). */
+  /** The number box's visible label (its accessible name adds the indicator's and the hint). */
   label: string;
+  hint?: string;
   default: number;
   /** The bounds /indicators accepts (a whole number unless `step` is a fraction). */
   min: number;
@@ -58,7 +59,15 @@ export const INDICATORS: readonly IndicatorSpec[] = [
     // k: standard deviations, above 0 and up to 10 (/indicators takes up to four decimals).
     params: [
       period('window', 'window', 20),
-      { name: 'k', label: 'k (std devs)', default: 2, min: 0.1, max: 10, step: 0.1 },
+      {
+        name: 'k',
+        label: 'k',
+        hint: 'standard deviations',
+        default: 2,
+        min: 0.1,
+        max: 10,
+        step: 0.1,
+      },
     ],
     lines: [
       { key: 'upper', color: '#607d8b' },

@@ -491,7 +491,7 @@ describe.skipIf(skipWithoutChromium)('GET /dashboard in a browser', () => {
     await page.waitForTimeout(300);
     expect(watch.requests.slice(asked)).toEqual([]);
     expect(page.url()).toContain(view);
-    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-indicators.png'), fullPage: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-indicator-problem.png') });
 
     // The address reloads the same view, parameters and all.
     await historyDone(page);
@@ -502,6 +502,7 @@ describe.skipIf(skipWithoutChromium)('GET /dashboard in a browser', () => {
     expect(await page.inputValue('#indicator-rsi-window')).toBe('7');
     expect(Object.keys(await shown()).sort()).toEqual(['bbands', 'macd', 'rsi', 'sma']);
     expect((await shown())['rsi']).toEqual(await served('rsi', { window: '7' }, ['value']));
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-indicators.png'), fullPage: true });
     expect(watch.problems).toEqual([]);
     await page.close();
   });
