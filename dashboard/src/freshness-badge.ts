@@ -2,7 +2,7 @@ import type { MarketDataClient } from '../../client/src/index.js';
 
 type Freshness = 'ok' | 'stale' | 'no_data';
 
-/** While stale or without data, trades on the stream ask /status/ingestion again at most this often. */
+/** While stale or without data, trades on the stream ask /status/ingestion at most this often. */
 const RECHECK_AFTER_TRADE_MS = 2_000;
 
 /** A fresh symbol is asked about again this long after it would turn stale (clock skew, latency). */
@@ -35,7 +35,8 @@ export function followFreshness(
   let asking = false;
   /** A trade came while asking: the answer on its way may predate it. */
   let askAgain = false;
-  let askedAt = Number.NEGATIVE_INFINITY;
+  /** When a trade last made the badge ask: a run of trades asks once per RECHECK_AFTER_TRADE_MS. */
+  let askedForTradeAt = Number.NEGATIVE_INFINITY;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let tradeTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -79,7 +80,6 @@ export function followFreshness(
     }
     asking = true;
     askAgain = false;
-    askedAt = Date.now();
     read()
       .catch(onError)
       .finally(() => {
@@ -94,9 +94,10 @@ export function followFreshness(
     tradeTimer = setTimeout(
       () => {
         tradeTimer = undefined;
+        askedForTradeAt = Date.now();
         ask();
       },
-      Math.max(0, askedAt + RECHECK_AFTER_TRADE_MS - Date.now()),
+      Math.max(0, askedForTradeAt + RECHECK_AFTER_TRADE_MS - Date.now()),
     );
   }
 
