@@ -346,6 +346,25 @@ describe.skipIf(skipWithoutChromium)('GET /dashboard in a browser', () => {
     await expect(page.textContent('#last-candle')).resolves.toMatch(
       /^Last candle: DASHA 1m .*close/,
     );
+    // The crosshair's legend: the hovered bucket's values, as /candles has them.
+    const box = await page.locator('#chart').boundingBox();
+    if (box === null) throw new Error('no chart on the page');
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const legend = (await page.textContent('#legend')) ?? '';
+    const hovered =
+      /^DASHA 1m (\S+): open ([\d.]+), high ([\d.]+), low ([\d.]+), close ([\d.]+), volume \d+, VWAP [\d.]+, \d+ trades?$/.exec(
+        legend,
+      );
+    expect(hovered, legend).not.toBeNull();
+    const [, at = '', open, high, low, close] = hovered ?? [];
+    expect(bars).toContainEqual({
+      time: Date.parse(at) / 1000,
+      open: Number(open),
+      high: Number(high),
+      low: Number(low),
+      close: Number(close),
+    });
+    expect(Date.parse(at) / 1000).toBeLessThan(bars.at(-1)?.time ?? 0);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
 
     // The symbol by keyboard: search, Enter picks the first match.
@@ -358,11 +377,13 @@ describe.skipIf(skipWithoutChromium)('GET /dashboard in a browser', () => {
       await servedBars(api.url, 'DASHB', '1m', (await probe(page)).range),
     );
 
-    await page.selectOption('#interval', '5m');
-    await loaded(page, 3, 'DASHB', '5m');
-    expect(page.url()).toContain('interval=5m');
+    // The interval by keyboard too: the select focused, the next one down (1m → 3m).
+    await page.focus('#interval');
+    await page.keyboard.press('ArrowDown');
+    await loaded(page, 3, 'DASHB', '3m');
+    expect(page.url()).toContain('interval=3m');
     expect(await chartBars(page)).toEqual(
-      await servedBars(api.url, 'DASHB', '5m', (await probe(page)).range),
+      await servedBars(api.url, 'DASHB', '3m', (await probe(page)).range),
     );
 
     // Back to 1m, live: a trade published to Pub/Sub in this minute opens a new bucket within 2 s.
