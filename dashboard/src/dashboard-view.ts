@@ -42,6 +42,9 @@ const INDICATORS_EVERY_MS = 1_000;
 /** The screen reader's summary changes at most this often, however fast candles move. */
 const TEXT_EVERY_MS = 5_000;
 
+/** Trade times kept for the lag figures until a frame draws them. */
+const MAX_UNSHOWN_TRADES = 10_000;
+
 /** Buckets asked of /candles for a view: a day of 1m candles, which the chart draws in one go. */
 const FIRST_PAGE = 1_440;
 
@@ -244,8 +247,9 @@ export function createDashboardView(
     { symbol, interval, indicators }: ViewState & { symbol: string },
   ) {
     waiting = [];
-    // Candles not drawn yet predate this load: /candles answers them or newer.
-    live.clear();
+    // Candles not drawn yet predate this load: /candles answers them or newer (drawn after it,
+    // as in a hidden tab that gets no frames, they would put older states back).
+    live.clear((key) => key !== PRICE);
     historyComplete = false;
     probe.historyComplete = false;
     const { data } = await client.GET('/candles', {
@@ -319,7 +323,8 @@ export function createDashboardView(
         onPrice: (price, timestamp) => {
           if (current !== generation) return;
           stats.tradeEvents += 1;
-          unshownTrades.push(timestamp);
+          // A hidden tab gets no frames: its samples stop at a bound instead of growing for hours.
+          if (unshownTrades.length < MAX_UNSHOWN_TRADES) unshownTrades.push(timestamp);
           freshness?.tradeSeen(timestamp);
           // A late trade (one that revises an old candle) is not the last price.
           if (timestamp < lastTradeAt) return;

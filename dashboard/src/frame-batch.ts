@@ -2,8 +2,8 @@
 export interface FrameBatch<V> {
   /** Keeps `value` as the newest for `key` (an older one not drawn yet is dropped). */
   put(key: number, value: V): void;
-  /** Drops what is not drawn yet (a reload brings the same and newer). */
-  clear(): void;
+  /** Drops what is not drawn yet, or only the keys `which` picks (a reload brings the same and newer). */
+  clear(which?: (key: number) => boolean): void;
 }
 
 /**
@@ -26,8 +26,9 @@ export function frameBatch<V>(draw: (values: V[]) => void): FrameBatch<V> {
       pending.set(key, value);
       frame ??= requestAnimationFrame(flush);
     },
-    clear() {
-      pending.clear();
+    clear(which) {
+      if (which === undefined) pending.clear();
+      else for (const key of [...pending.keys()]) if (which(key)) pending.delete(key);
     },
   };
 }
