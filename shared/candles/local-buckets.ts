@@ -73,7 +73,11 @@ export class LocalBuckets {
     while (ms < this.boundary(index)) index--;
     const startMs = this.boundary(index);
     const endMs = this.boundary(index + 1);
-    if (isCalendarInterval(this.interval) || this.interval.unit === 'd' || this.interval.unit === 'w')
+    if (
+      isCalendarInterval(this.interval) ||
+      this.interval.unit === 'd' ||
+      this.interval.unit === 'w'
+    )
       return { startMs, endMs };
     const length = this.interval.ms;
     const start = startMs + Math.floor((ms - startMs) / length) * length;
@@ -83,7 +87,7 @@ export class LocalBuckets {
   /** The buckets that overlap [fromMs, toMs), in order, at most `max` of them. */
   between(fromMs: number, toMs: number, max = Number.POSITIVE_INFINITY): Bucket[] {
     const buckets: Bucket[] = [];
-    for (let ms = fromMs; ms < toMs && buckets.length < max; ) {
+    for (let ms = fromMs; ms < toMs && buckets.length < max;) {
       const bucket = this.bucketAt(ms);
       buckets.push(bucket);
       ms = bucket.endMs;

@@ -14,7 +14,9 @@ export const UTC = 'UTC';
  */
 export function parseTimeZone(text: string): { zone: string } | { problem: string } {
   if (text.length > MAX_NAME_LENGTH || !IANA_NAME.test(text))
-    return { problem: 'must be an IANA time zone name, e.g. America/New_York, Europe/Berlin or UTC' };
+    return {
+      problem: 'must be an IANA time zone name, e.g. America/New_York, Europe/Berlin or UTC',
+    };
   try {
     return { zone: Temporal.Instant.fromEpochMilliseconds(0).toZonedDateTimeISO(text).timeZoneId };
   } catch {

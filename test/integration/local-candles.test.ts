@@ -36,9 +36,14 @@ async function trade(symbol: string, ts: string, price: string, storedAt?: strin
             ${ts}::timestamptz, coalesce(${storedAt ?? null}::timestamptz, now()))`;
 }
 
-async function get(query: string): Promise<{ status: number; body: Answer & { message?: string } }> {
+async function get(
+  query: string,
+): Promise<{ status: number; body: Answer & { message?: string } }> {
   const response = await app.request(`/candles?${query}`);
-  return { status: response.status, body: (await response.json()) as Answer & { message?: string } };
+  return {
+    status: response.status,
+    body: (await response.json()) as Answer & { message?: string },
+  };
 }
 
 beforeAll(async () => {
@@ -205,7 +210,9 @@ describe('GET /candles in calendar months and years', () => {
       ['2026-04-01T00:00:00.000Z', 1],
     ]);
     expect(quarters.body.next_start).toBe('2026-07-01T00:00:00.000Z');
-    const years = await get('symbol=MON&interval=5y&start=2021-06-01T00:00:00Z&end=2027-01-01T00:00:00Z');
+    const years = await get(
+      'symbol=MON&interval=5y&start=2021-06-01T00:00:00Z&end=2027-01-01T00:00:00Z',
+    );
     expect(summary(years.body.candles).map((c) => [c[0], c[4]])).toEqual([
       ['2025-01-01T00:00:00.000Z', 6],
     ]);
@@ -259,7 +266,9 @@ describe('GET /candles refuses', () => {
       const response = await app.request(path);
       const body = (await response.json()) as { message: string };
       expect(response.status, path).toBe(400);
-      expect(body.message).toMatch(/^interval: calendar months \(M\) and years \(y\) are served by \/candles only/);
+      expect(body.message).toMatch(
+        /^interval: calendar months \(M\) and years \(y\) are served by \/candles only/,
+      );
     }
     const zoned = await app.request('/indicators?symbol=NYC&interval=1d&type=sma&timezone=UTC');
     expect(zoned.status).toBe(400);
