@@ -173,6 +173,22 @@ describe('GET /candles with timezone', () => {
   });
 });
 
+describe('local midnight where it repeats (America/Havana, 2024-11-03: 01:00 CDT back to 00:00 CST)', () => {
+  it('is the first of the two midnights, where PostgreSQL’s at time zone takes the second', async () => {
+    await trade('NYC', '2024-11-03T04:30:00Z', '12'); // 00:30 CDT, between the two midnights
+    const { body } = await get(
+      'symbol=NYC&interval=1d&timezone=America/Havana&start=2024-11-02T04:00:00Z&end=2024-11-04T05:00:00Z',
+    );
+    expect(summary(body.candles)).toEqual([
+      ['2024-11-03T04:00:00.000Z', '2024-11-03T00:00:00-04:00', '12', '12', 1],
+    ]);
+    // Why the api lists the buckets itself rather than have PostgreSQL compute local midnights.
+    const [row] = await db.sql<{ midnight: Date }[]>`
+      select (date '2024-11-03')::timestamp at time zone 'America/Havana' as midnight`;
+    expect(row?.midnight.toISOString()).toBe('2024-11-03T05:00:00.000Z');
+  });
+});
+
 describe('GET /candles in calendar months and years', () => {
   it('cuts UTC months on the 1st', async () => {
     const { status, body } = await get(
