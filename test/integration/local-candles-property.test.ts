@@ -101,6 +101,8 @@ const caseArb = fc
       { minLength: 1, maxLength: 60 },
     ),
     skew: fc.integer({ min: -12 * HOUR, max: 12 * HOUR }),
+    // as_of before any trade was stored, between the first and the late ones, or after both.
+    asOf: fc.constantFrom('before', 'between', 'after'),
   })
   .map((c) => ({ ...c, zone: c.omitZone ? 'UTC' : c.zone }));
 
@@ -130,7 +132,8 @@ describe('GET /candles with timezone and calendar units', () => {
   it('equals an independent exact reference, as of any instant', async () => {
     const now = Date.now();
     // The first trades were stored two hours ago, the late ones now: as_of lies between.
-    const asOf = new Date(now - HOUR).toISOString();
+    const asOfBefore = new Date(now - 3 * HOUR).toISOString();
+    const asOfBetween = new Date(now - HOUR).toISOString();
     await fc.assert(
       fc.asyncProperty(caseArb, async (c) => {
         const unit = UNITS[c.unit];
@@ -217,7 +220,11 @@ describe('GET /candles with timezone and calendar units', () => {
         // Late trades arrive after the candles were served: the answer follows, as_of does not.
         await persistLate(late);
         expect((await serve(query)).candles, label).toEqual(expected([...early, ...late]));
-        expect((await serve(`${query}&as_of=${asOf}`)).candles, label).toEqual(expected(early));
+        const asOf = { before: asOfBefore, between: asOfBetween, after: new Date().toISOString() };
+        const known = { before: [], between: early, after: [...early, ...late] };
+        expect((await serve(`${query}&as_of=${asOf[c.asOf]}`)).candles, label).toEqual(
+          expected(known[c.asOf]),
+        );
       }),
       { numRuns: 120, seed: 1_717, endOnFailure: true },
     );
