@@ -158,7 +158,7 @@ export interface paths {
           end?: string;
           /** @description none (default): empty buckets omitted; previous: zero-volume candles at the previous close */
           fill?: 'none' | 'previous';
-          /** @description N followed by a unit: s (1–59), m (1–1440), h (1–168), d (1–366), w (1–52), e.g. 1m, 37m, 4h, 1d, 1w. Buckets are counted from Monday 1970-01-05T00:00Z, so minutes start on the minute, days at 00:00Z and weeks on Monday; the named 1m 3m 5m 15m 30m 1h 2h 4h 6h 12h 1d 1w are kept once closed, any other length is computed from the trades each time */
+          /** @description N followed by a unit: s (1–59), m (1–1440), h (1–168), d (1–366), w (1–52), M (1–12), y (1–10), e.g. 1m, 37m, 4h, 1d, 1w, 1M (a calendar month), 3M (quarters), 1y. In UTC (the default timezone) fixed lengths are counted from Monday 1970-01-05T00:00Z, so minutes start on the minute, days at 00:00Z and weeks on Monday; the named 1m 3m 5m 15m 30m 1h 2h 4h 6h 12h 1d 1w are kept once closed, any other length is computed from the trades each time. M is a calendar month counted from 1970-01 (3M are quarters from January, 6M halves), y a calendar year counted from 1970 (2y starts on even years); both start on the 1st at midnight in `timezone` and are computed each time. With a timezone other than UTC: d and w start at local midnight (N days and weeks counted from Monday 1970-01-05 local, weeks on Monday), s, m and h (at most 24 hours) are fixed lengths of elapsed time counted from each local midnight, the last bucket of a local day ending at the next local midnight (shorter when the length does not divide that day, e.g. 5h, or on a 23- or 25-hour DST day); all computed each time */
           interval: string;
           /** @description Default 500, maximum 5000 */
           limit?: number;
@@ -166,6 +166,8 @@ export interface paths {
           start?: string;
           /** @description Ticker symbol, case-insensitive */
           symbol: string;
+          /** @description IANA time zone of the buckets (default UTC, where the answer is unchanged). Days, weeks, months and years start at local midnight, DST-correct: a local day lasts 23, 24 or 25 hours, and starts at its first instant (01:00 where a DST change skips midnight, the first of two midnights where it repeats one). Timestamps stay UTC; each candle gains `localStart`, its local start with its offset. Only names both the api’s (ICU) and PostgreSQL’s time-zone data know are accepted: not offsets (+05:00), abbreviations (EST is accepted as the tz database’s fixed -05:00 zone, IST is refused: ICU reads India, PostgreSQL Israel), nor PostgreSQL’s Factory */
+          timezone?: string;
         };
         header?: never;
         path?: never;
@@ -201,6 +203,8 @@ export interface paths {
                */
               start: string;
               symbol: string;
+              /** @description With a timezone or an M/y interval only: the zone of the buckets */
+              timezone?: string;
             };
           };
         };
@@ -1410,6 +1414,11 @@ export interface components {
        */
       high: string;
       /**
+       * @description With a timezone or an M/y interval only: the bucket start in local time, ISO 8601 with its UTC offset (seconds included where the offset has them, e.g. local mean time before 1972)
+       * @example 2026-03-08T00:00:00-05:00
+       */
+      localStart?: string;
+      /**
        * @description Exact decimal, as a string
        * @example 187.02
        */
@@ -1420,7 +1429,7 @@ export interface components {
        */
       open: string;
       /**
-       * @description Bucket start, aligned to UTC
+       * @description Bucket start (UTC), aligned to UTC unless a timezone or M/y is asked for
        * @example 2026-11-21T16:00:00.000Z
        */
       timestamp: string;

@@ -19,10 +19,25 @@ export function fillPrevious(
     previousClose,
   }: { firstBucketMs: number; endMs: number; intervalMs: number; previousClose: string | null },
 ): Candle[] {
+  const starts: number[] = [];
+  for (let bucket = firstBucketMs; bucket < endMs; bucket += intervalMs) starts.push(bucket);
+  return fillPreviousAt(candles, starts, previousClose);
+}
+
+/**
+ * Every bucket that starts at one of `bucketStarts` (in order): traded ones as they are, empty ones
+ * as zero-volume candles at the previous close; before any known price, none. fillPrevious() for
+ * buckets of different lengths (local days, calendar months).
+ */
+export function fillPreviousAt(
+  candles: readonly Candle[],
+  bucketStarts: readonly number[],
+  previousClose: string | null,
+): Candle[] {
   const byStart = new Map(candles.map((candle) => [Date.parse(candle.timestamp), candle]));
   const filled: Candle[] = [];
   let close = previousClose;
-  for (let bucket = firstBucketMs; bucket < endMs; bucket += intervalMs) {
+  for (const bucket of bucketStarts) {
     const traded = byStart.get(bucket);
     if (traded !== undefined) {
       filled.push(traded);

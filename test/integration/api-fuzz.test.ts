@@ -47,7 +47,7 @@ const ROUTES: Route[] = [
   {
     method: 'GET',
     path: '/candles',
-    params: ['symbol', 'interval', 'start', 'end', 'limit', 'fill', 'as_of'],
+    params: ['symbol', 'interval', 'start', 'end', 'limit', 'fill', 'as_of', 'timezone'],
   },
   {
     method: 'GET',
@@ -392,7 +392,23 @@ const PARAM_VALUES: Record<string, fc.Arbitrary<string>> = {
     '37m',
     '7s',
     '1M',
+    '3M',
+    '1y',
+    '11y',
+    '24h',
     '1441m',
+  ),
+  timezone: fc.constantFrom(
+    'UTC',
+    'America/New_York',
+    'america/santiago',
+    'Asia/Kolkata',
+    'Pacific/Apia',
+    'IST',
+    'Factory',
+    '+05:00',
+    'Mars/Olympus',
+    '',
   ),
   fill: fc.constantFrom('none', 'previous', 'next', ''),
   cursor: fc

@@ -25,13 +25,24 @@ export function fromUnits(units: bigint): string {
 const ORIGIN = Date.UTC(1970, 0, 5); // a Monday
 
 export function referenceCandles(tradesInPublishOrder: ReferenceTrade[], intervalMs: number) {
+  return referenceCandlesBy(
+    tradesInPublishOrder,
+    (tsMs) => ORIGIN + Math.floor((tsMs - ORIGIN) / intervalMs) * intervalMs,
+  );
+}
+
+/** The candles of the trades grouped by `bucketOf` (a trade's time → its bucket's start). */
+export function referenceCandlesBy(
+  tradesInPublishOrder: ReferenceTrade[],
+  bucketOf: (tsMs: number) => number,
+) {
   // A stable sort keeps publish order among equal timestamps, as the database's (ts, seq) does.
   const ordered = tradesInPublishOrder
     .map((trade, order) => ({ ...trade, order }))
     .sort((a, b) => a.tsMs - b.tsMs || a.order - b.order);
   const buckets = new Map<number, typeof ordered>();
   for (const trade of ordered) {
-    const bucket = ORIGIN + Math.floor((trade.tsMs - ORIGIN) / intervalMs) * intervalMs;
+    const bucket = bucketOf(trade.tsMs);
     buckets.set(bucket, [...(buckets.get(bucket) ?? []), trade]);
   }
   return [...buckets.entries()]

@@ -3,9 +3,11 @@ import type { TypedResponse } from 'hono';
 import { loadFilledCandles } from '../../../../shared/candles/fill-previous.js';
 import { loadCandles } from '../../../../shared/candles/load-candles.js';
 import { symbolNotFound } from '../../../../shared/http/app-error.js';
+import { isCalendarInterval } from '../../../../shared/market/interval-grammar.js';
+import { UTC } from '../../../../shared/market/time-zone.js';
 import { symbolExists } from '../../../../shared/symbols/symbols.queries.js';
 import type { ApiFeature } from '../../lib/api-feature.js';
-import { bucketWindow } from '../../lib/bucket-window.js';
+import { bucketWindow, type BucketWindow } from '../../lib/bucket-window.js';
 import {
   commonErrors,
   decimalString,
@@ -13,12 +15,25 @@ import {
   symbolSchema,
   timestampString,
 } from '../../schemas/common.schemas.js';
-import { asOfParam, bucketRangeQuery } from '../../schemas/query.schemas.js';
+import {
+  asOfParam,
+  bucketRangeQuery,
+  candleIntervalParam,
+  timeZoneParam,
+} from '../../schemas/query.schemas.js';
 import { candlesAnswerJson, servedCandleJson } from './candles.serializer.js';
+import { loadLocalCandles } from './local-candles.js';
 
 const candleSchema = z
   .object({
-    timestamp: timestampString.openapi({ description: 'Bucket start, aligned to UTC' }),
+    timestamp: timestampString.openapi({
+      description: 'Bucket start (UTC), aligned to UTC unless a timezone or M/y is asked for',
+    }),
+    localStart: z.string().optional().openapi({
+      example: '2026-03-08T00:00:00-05:00',
+      description:
+        'With a timezone or an M/y interval only: the bucket start in local time, ISO 8601 with its UTC offset (seconds included where the offset has them, e.g. local mean time before 1972)',
+    }),
     open: decimalString('187.10'),
     high: decimalString('187.40'),
     low: decimalString('187.02'),
@@ -32,6 +47,9 @@ const candleSchema = z
 const candlesAnswerSchema = z.object({
   symbol: z.string(),
   interval: z.string(),
+  timezone: z.string().optional().openapi({
+    description: 'With a timezone or an M/y interval only: the zone of the buckets',
+  }),
   start: timestampString,
   end: timestampString,
   fill: z.enum(['none', 'previous']),
@@ -48,6 +66,8 @@ export const candlesRoute = createRoute({
     query: z.object({
       symbol: symbolSchema,
       ...bucketRangeQuery,
+      interval: candleIntervalParam,
+      timezone: timeZoneParam,
       as_of: asOfParam,
     }),
   },
@@ -71,37 +91,47 @@ export const candlesRoute = createRoute({
 /** GET /candles: OHLCV per bucket, aggregated on demand and kept once closed. */
 export const candlesFeature: ApiFeature = {
   index: {
-    candles: '/candles?symbol={symbol}&interval=1m&start=&end=&limit=&fill=none|previous&as_of=',
+    candles:
+      '/candles?symbol={symbol}&interval=1m&start=&end=&limit=&fill=none|previous&as_of=&timezone=',
   },
   register(app, { sql }) {
     app.openapi(candlesRoute, async (c) => {
       const query = c.req.valid('query');
-      const intervalMs = query.interval.ms;
-      // As of an instant, "now" was then: the range ends there unless given.
-      const { start, end, windowEndMs, nextStart } = bucketWindow(
-        { ...query, end: query.end ?? query.as_of },
-        intervalMs,
-      );
-      const request = {
+      const { interval, timezone } = query;
+      const head: { symbol: string; interval: string; timezone?: string } = {
         symbol: query.symbol,
-        intervalMs,
-        startMs: start.getTime(),
-        endMs: windowEndMs,
-        knownAtMs: query.as_of?.getTime(),
+        interval: interval.name,
       };
-      // Only a filled answer needs candles as values; the usual one is sent as PostgreSQL rendered it.
-      const candles =
-        query.fill === 'previous'
-          ? (await loadFilledCandles(sql, request, Date.now())).map((candle) =>
-              JSON.stringify(candle),
-            )
-          : await loadCandles(sql, request, Date.now(), servedCandleJson);
+      let answered: BucketWindow & { candles: string[] };
+      if (timezone !== undefined || isCalendarInterval(interval)) {
+        const zone = timezone ?? UTC;
+        head.timezone = zone;
+        answered = await loadLocalCandles(sql, { ...query, interval, zone });
+      } else {
+        // As of an instant, "now" was then: the range ends there unless given.
+        const window = bucketWindow({ ...query, end: query.end ?? query.as_of }, interval.ms);
+        const request = {
+          symbol: query.symbol,
+          intervalMs: interval.ms,
+          startMs: window.start.getTime(),
+          endMs: window.windowEndMs,
+          knownAtMs: query.as_of?.getTime(),
+        };
+        // Only a filled answer needs candles as values; the usual one is sent as PostgreSQL rendered it.
+        const candles =
+          query.fill === 'previous'
+            ? (await loadFilledCandles(sql, request, Date.now())).map((candle) =>
+                JSON.stringify(candle),
+              )
+            : await loadCandles(sql, request, Date.now(), servedCandleJson);
+        answered = { ...window, candles };
+      }
+      const { start, end, nextStart, candles } = answered;
       if (candles.length === 0 && !(await symbolExists(sql, query.symbol)))
         throw symbolNotFound([query.symbol]);
       const answer = candlesAnswerJson(
         {
-          symbol: query.symbol,
-          interval: query.interval.name,
+          ...head,
           start: start.toISOString(),
           end: end.toISOString(),
           fill: query.fill,

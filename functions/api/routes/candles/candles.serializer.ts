@@ -19,6 +19,8 @@ export const servedCandleJson: CandleFormat<string> = {
 export interface CandlesAnswerFields {
   symbol: string;
   interval: string;
+  /** With a timezone or a calendar interval only. */
+  timezone?: string;
   start: string;
   end: string;
   fill: 'none' | 'previous';
