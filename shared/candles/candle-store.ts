@@ -1,12 +1,7 @@
 import type { Sql } from '../db/client.js';
 import { BUCKET_ORIGIN_MS } from '../market/candle-intervals.js';
-import {
-  aggregateBuckets,
-  aggregateTrades,
-  fixedBuckets,
-  intervalParam,
-  iso,
-} from './aggregate-trades.js';
+import { aggregateCandles, aggregateRange } from './aggregate-candles.js';
+import { fixedBuckets, intervalParam, iso } from './aggregate-trades.js';
 import { CANDLE_CACHE_GRACE_SECONDS, lockSymbolForStoring } from './candle-cache.js';
 import type { CandleFormat } from './candle-format.js';
 
@@ -57,9 +52,9 @@ export async function readStoredWindow<T>(
              null, bucket
         from candles where ${inWindow}
       union all select ${format.select(sql, 'computed')}, 3, null, bucket
-        from (${aggregateTrades(sql, w.symbol, w.intervalMs, w.startMs, w.storedFromMs)}) head
+        from (${aggregateRange(sql, w.symbol, w.intervalMs, w.startMs, w.storedFromMs)}) head
       union all select ${format.select(sql, 'computed')}, 3, null, bucket
-        from (${aggregateTrades(sql, w.symbol, w.intervalMs, w.storedToMs, w.endMs)}) tail
+        from (${aggregateRange(sql, w.symbol, w.intervalMs, w.storedToMs, w.endMs)}) tail
     ) as answer(${sql.unsafe(columns)}, kind, first_trade_ms, bucket)
     order by bucket nulls first`.values()) as unknown as unknown[][];
   const kindAt = format.columns;
@@ -116,7 +111,9 @@ export async function storeMissingBuckets(
       select ${w.symbol}, ${intervalSeconds}, missing.b, c.open, c.high, c.low, c.close,
              c.volume, c.vwap, coalesce(c.trade_count, 0)
       from missing
-      left join (${aggregateBuckets(tx, w.symbol, fixedBuckets(tx, w.intervalMs, tx`missing`))}) c on c.bucket = missing.b
+      left join (${aggregateCandles(tx, w.symbol, fixedBuckets(tx, w.intervalMs, tx`missing`), {
+        shortestBucketMs: w.intervalMs,
+      })}) c on c.bucket = missing.b
       on conflict (symbol, interval_seconds, bucket) do nothing`;
     return stored.count;
   });
