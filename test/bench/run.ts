@@ -15,6 +15,7 @@ import {
 } from '../../infra/local-stack/pubsub-emulator.js';
 import { benchApi } from './api.bench.js';
 import { benchCandles } from './candles.bench.js';
+import { benchCandlesYear } from './candles-year.bench.js';
 import { benchColdStart } from './cold-start.bench.js';
 import { benchEndToEnd } from './e2e.bench.js';
 import { benchIndicators } from './indicators.bench.js';
@@ -35,6 +36,7 @@ const BENCHES: Record<string, (context: Context) => Promise<BenchResult[]>> = {
   'cold-start': ({ db }) => benchColdStart(db),
   api: ({ db }) => benchApi(db),
   candles: ({ db }) => benchCandles(db),
+  'candles-year': ({ db }) => benchCandlesYear(db),
   indicators: ({ db }) => benchIndicators(db),
   e2e: async ({ db, emulator }) => {
     if (emulator !== undefined) return benchEndToEnd(db, emulator);
