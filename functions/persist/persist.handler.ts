@@ -10,19 +10,21 @@ import {
   type Rejection,
 } from './decode-message.js';
 import { recordRejection } from './record-rejection.js';
-import { writeTrades } from '../../shared/trades/write-trades.js';
+import { writeTrades, type WriteOptions } from '../../shared/trades/write-trades.js';
 
 export interface PersistDeps {
   sql: Sql;
   logger: Logger;
   now?: () => number;
+  /** Internal, for the persist bench's baseline only (WriteOptions): never a deployed setting. */
+  write?: WriteOptions;
 }
 
 /**
  * Handles one Pub/Sub message. Returns normally when the message is stored or recorded as
  * rejected (Pub/Sub acknowledges it); throws when the database fails (Pub/Sub redelivers).
  */
-export function createPersistHandler({ sql, logger, now = Date.now }: PersistDeps) {
+export function createPersistHandler({ sql, logger, now = Date.now, write = {} }: PersistDeps) {
   return async function persist(event: CloudEvent<PubSubEventData>): Promise<void> {
     const data = pubsubDataOf(event);
     const messageId = messageIdOf(event, data);
@@ -41,7 +43,7 @@ export function createPersistHandler({ sql, logger, now = Date.now }: PersistDep
       }
       let result;
       try {
-        result = await writeTrades(sql, decoded.batch, messageId);
+        result = await writeTrades(sql, decoded.batch, messageId, write);
       } catch (error) {
         logger.error({ err: error }, 'batch not stored; Pub/Sub will redeliver');
         throw error;

@@ -13,7 +13,8 @@ export const intervalParam = (intervalMs: number) => `${intervalMs / 1000} secon
 /**
  * OHLCV per bucket of the trades in [fromMs, toMs), as exact numerics, in the columns of the
  * `candles` table: bucket, open, high, low, close, volume, vwap, trade_count. Buckets without
- * trades yield no row.
+ * trades yield no row. Always from the trades themselves: readers go through aggregate-candles.ts,
+ * which reads the minute rollups where it can.
  */
 export function aggregateTrades(
   sql: SqlTag,
@@ -23,16 +24,26 @@ export function aggregateTrades(
   toMs: number,
   knownAtMs?: number,
 ): Fragment {
+  const buckets = rangeBuckets(sql, intervalMs, fromMs, toMs);
+  return aggregateBuckets(sql, symbol, buckets, { fromMs, toMs }, knownAtMs);
+}
+
+/** The FROM item of the buckets of one fixed length that [fromMs, toMs) touches (fixedBuckets()). */
+export function rangeBuckets(
+  sql: SqlTag,
+  intervalMs: number,
+  fromMs: number,
+  toMs: number,
+): Fragment {
   const firstBucket = bucketStart(fromMs, intervalMs);
   // An empty range yields an empty series: its last bucket comes before its first.
   const lastBucket = toMs > fromMs ? bucketStart(toMs - 1, intervalMs) : firstBucket - intervalMs;
-  const buckets = fixedBuckets(
+  return fixedBuckets(
     sql,
     intervalMs,
     sql`generate_series(${iso(firstBucket)}::timestamptz, ${iso(lastBucket)}::timestamptz,
                         ${intervalParam(intervalMs)}::interval) as s(b)`,
   );
-  return aggregateBuckets(sql, symbol, buckets, { fromMs, toMs }, knownAtMs);
 }
 
 /**

@@ -1,12 +1,7 @@
 import type { Sql } from '../db/client.js';
 import { BUCKET_ORIGIN_MS } from '../market/candle-intervals.js';
-import {
-  aggregateBuckets,
-  aggregateTrades,
-  fixedBuckets,
-  intervalParam,
-  iso,
-} from './aggregate-trades.js';
+import { aggregateCandles, aggregateRange } from './aggregate-candles.js';
+import { fixedBuckets, intervalParam, iso } from './aggregate-trades.js';
 import { CANDLE_CACHE_GRACE_SECONDS, lockSymbolForStoring } from './candle-cache.js';
 import type { CandleFormat } from './candle-format.js';
 
@@ -57,9 +52,9 @@ export async function readStoredWindow<T>(
              null, bucket
         from candles where ${inWindow}
       union all select ${format.select(sql, 'computed')}, 3, null, bucket
-        from (${aggregateTrades(sql, w.symbol, w.intervalMs, w.startMs, w.storedFromMs)}) head
+        from (${aggregateRange(sql, w.symbol, w.intervalMs, w.startMs, w.storedFromMs)}) head
       union all select ${format.select(sql, 'computed')}, 3, null, bucket
-        from (${aggregateTrades(sql, w.symbol, w.intervalMs, w.storedToMs, w.endMs)}) tail
+        from (${aggregateRange(sql, w.symbol, w.intervalMs, w.storedToMs, w.endMs)}) tail
     ) as answer(${sql.unsafe(columns)}, kind, first_trade_ms, bucket)
     order by bucket nulls first`.values()) as unknown as unknown[][];
   const kindAt = format.columns;
@@ -94,6 +89,10 @@ export async function storeMissingBuckets(
   const intervalSeconds = w.intervalMs / 1000;
   return sql.begin(async (tx) => {
     await lockSymbolForStoring(tx, w.symbol);
+    // The store is a cache of what the rollups and trades give: its commit need not wait for the
+    // WAL to reach the disk (crash-safe all the same; a candle lost in a crash is computed again).
+    // That wait was most of a day of 1m candles' first request (docs/benchmarks.md).
+    await tx`select set_config('synchronous_commit', 'off', true)`;
     const stored = await tx`
       with missing as (
         select b
@@ -113,10 +112,19 @@ export async function storeMissingBuckets(
           )
       )
       insert into candles (symbol, interval_seconds, bucket, open, high, low, close, volume, vwap, trade_count)
-      select ${w.symbol}, ${intervalSeconds}, missing.b, c.open, c.high, c.low, c.close,
-             c.volume, c.vwap, coalesce(c.trade_count, 0)
-      from missing
-      left join (${aggregateBuckets(tx, w.symbol, fixedBuckets(tx, w.intervalMs, tx`missing`))}) c on c.bucket = missing.b
+      -- Each missing bucket once: its candle, or else an empty row. Not a join of the two: the
+      -- planner, misjudging how many buckets generate_series leaves, nested-looped 1,440 × 1,440.
+      select distinct on (bucket) ${w.symbol}, ${intervalSeconds}, bucket, open, high, low, close,
+             volume, vwap, trade_count
+      from (
+        select bucket, open, high, low, close, volume, vwap, trade_count
+        from (${aggregateCandles(tx, w.symbol, fixedBuckets(tx, w.intervalMs, tx`missing`), {
+          shortestBucketMs: w.intervalMs,
+        })}) c
+        union all
+        select b, null, null, null, null, null, null, 0 from missing
+      ) candidate
+      order by bucket, trade_count desc
       on conflict (symbol, interval_seconds, bucket) do nothing`;
     return stored.count;
   });

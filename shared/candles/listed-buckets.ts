@@ -1,6 +1,7 @@
 import type { Fragment } from 'postgres';
 import type { Sql } from '../db/client.js';
-import { aggregateBuckets, iso, type SqlTag } from './aggregate-trades.js';
+import { iso, type SqlTag } from './aggregate-trades.js';
+import { aggregateCandles } from './aggregate-candles.js';
 import type { CandleFormat } from './candle-format.js';
 import type { Bucket } from './local-buckets.js';
 import { CANDLE_QUERY_PARTS, MIN_BUCKETS_TO_SPLIT } from './split-range.js';
@@ -28,8 +29,8 @@ export interface ListedCandlesRequest {
 }
 
 /**
- * The candles of the traded buckets of the list, computed from the trades (never stored: persist
- * invalidates only the fixed UTC lengths), in time order; a long list in parts side by side, as
+ * The candles of the traded buckets of the list, computed each time (never stored: persist
+ * invalidates only the fixed UTC lengths) from the minute rollups or the trades (aggregate-candles.ts), in time order; a long list in parts side by side, as
  * loadCandles() computes a long range. A bucket's end past `endMs` is cut there before it reaches
  * PostgreSQL, which cannot read the ISO text of a year past 9999.
  */
@@ -38,6 +39,8 @@ export async function computeListedCandles<T>(
   { symbol, buckets, startMs, endMs, knownAtMs }: ListedCandlesRequest,
   format: CandleFormat<T>,
 ): Promise<T[]> {
+  // Uncut: a bucket cut short at `endMs` (now) is read per minute and per trade as needed.
+  const shortestMs = shortest(buckets);
   const cut = buckets.map((bucket) => ({ ...bucket, endMs: Math.min(bucket.endMs, endMs) }));
   const perPart =
     cut.length >= MIN_BUCKETS_TO_SPLIT ? Math.ceil(cut.length / CANDLE_QUERY_PARTS) : cut.length;
@@ -47,10 +50,15 @@ export async function computeListedCandles<T>(
     parts.map(async (part) => {
       const rows = (await sql`
         select ${format.select(sql, 'computed')}
-        from (${aggregateBuckets(sql, symbol, listedBuckets(sql, part), { fromMs: startMs, toMs: endMs }, knownAtMs)}) computed
+        from (${aggregateCandles(sql, symbol, listedBuckets(sql, part), { shortestBucketMs: shortestMs, within: { fromMs: startMs, toMs: endMs }, knownAtMs })}) computed
         order by bucket`.values()) as unknown as unknown[][];
       return rows.map((values) => format.decode(values));
     }),
   );
   return computed.flat();
+}
+
+/** The shortest bucket of a part: under a minute (seconds in a local day), rollups cannot help. */
+function shortest(part: readonly Bucket[]): number {
+  return part.reduce((least, bucket) => Math.min(least, bucket.endMs - bucket.startMs), Infinity);
 }

@@ -1,7 +1,7 @@
 import type { Sql } from '../db/client.js';
 import { bucketCeil, bucketStart } from '../market/candle-intervals.js';
 import { isStoredInterval } from '../market/interval-grammar.js';
-import { aggregateTrades } from './aggregate-trades.js';
+import { aggregateRange } from './aggregate-candles.js';
 import type { CandleRequest } from './candle.js';
 import { CANDLE_CACHE_GRACE_SECONDS } from './candle-cache.js';
 import type { CandleFormat } from './candle-format.js';
@@ -72,7 +72,10 @@ export async function loadCandles<T>(
   return computeFresh();
 }
 
-/** Candles of the request computed from the trades, nothing read from or written to the store. */
+/**
+ * Candles of the request computed from the trades or their minute rollups (aggregate-candles.ts),
+ * nothing read from or written to the store.
+ */
 export async function computeCandles<T>(
   sql: Sql,
   { symbol, intervalMs, startMs, endMs, knownAtMs }: CandleRequest,
@@ -80,7 +83,7 @@ export async function computeCandles<T>(
 ): Promise<T[]> {
   const rows = (await sql`
     select ${format.select(sql, 'computed')}
-    from (${aggregateTrades(sql, symbol, intervalMs, startMs, endMs, knownAtMs)}) computed
+    from (${aggregateRange(sql, symbol, intervalMs, startMs, endMs, knownAtMs)}) computed
     order by bucket`.values()) as unknown as unknown[][];
   return rows.map((values) => format.decode(values));
 }

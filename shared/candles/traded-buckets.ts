@@ -1,7 +1,8 @@
 import type { Fragment } from 'postgres';
 import type { Sql } from '../db/client.js';
 import { BUCKET_ORIGIN_MS } from '../market/candle-intervals.js';
-import { aggregateBuckets, fixedBuckets, intervalParam, iso } from './aggregate-trades.js';
+import { aggregateCandles } from './aggregate-candles.js';
+import { fixedBuckets, intervalParam, iso } from './aggregate-trades.js';
 import type { CandleFormat } from './candle-format.js';
 
 /**
@@ -37,7 +38,7 @@ export async function candlesOfTradedBucketsBefore<T>(
       select b from back where b is not null
     )
     select ${format.select(sql, 'computed')}
-    from (${aggregateBuckets(sql, symbol, fixedBuckets(sql, intervalMs, sql`traded`))}) computed
+    from (${aggregateCandles(sql, symbol, fixedBuckets(sql, intervalMs, sql`traded`), { shortestBucketMs: intervalMs })}) computed
     order by bucket`.values()) as unknown as unknown[][];
   return rows.map((values) => format.decode(values));
 }

@@ -4,6 +4,7 @@ import {
   LATE_TRADE_SECONDS,
   lockSymbolsForLateTrades,
 } from '../candles/candle-cache.js';
+import { upsertMinuteRollupsOfInsertedTrades } from '../candles/minute-rollups.js';
 import type { Sql } from '../db/client.js';
 import type { TradeMessage } from '../schemas/trade-message.js';
 import { TRADES_CHANNEL } from '../stream/trade-events.js';
@@ -24,6 +25,15 @@ export type WriteResult =
 
 type SqlTag = Sql | TransactionSql;
 
+export interface WriteOptions {
+  /**
+   * Whether the statement also keeps `minute_rollups` (default true). Internal: false only for the
+   * persist bench's baseline, which measures what the rollups cost; without them, candles of a
+   * minute and longer would miss the batch's trades.
+   */
+  rollups?: boolean;
+}
+
 interface WriteCounts {
   known: boolean;
   recent: boolean;
@@ -35,8 +45,9 @@ interface WriteCounts {
 /**
  * Writes a validated batch atomically: the trades (duplicates by trade_id ignored), then
  * `latest_prices` moved forward only (a newer ts, or the same ts and a later arrival) from the rows
- * actually inserted, and each symbol's count in `trade_counts` by as many. A batch naming an
- * unknown symbol writes nothing.
+ * actually inserted, each symbol's count in `trade_counts` by as many, and the inserted trades'
+ * minutes in `minute_rollups` (shared/candles/minute-rollups.ts). A batch naming an unknown symbol
+ * writes nothing.
  *
  * The usual batch, all of its trades recent, is one statement and one round trip. A batch holding
  * a late trade (older than LATE_TRADE_SECONDS by the database's clock) writes nothing there and
@@ -48,15 +59,16 @@ export async function writeTrades(
   sql: Sql,
   batch: TradeMessage,
   messageId: string,
+  { rollups = true }: WriteOptions = {},
 ): Promise<WriteResult> {
   const symbols = [...new Set(batch.trades.map((trade) => trade.symbol))];
-  const [fast] = await writeStatement(sql, batch, messageId, symbols, { late: false });
+  const [fast] = await writeStatement(sql, batch, messageId, symbols, { late: false, rollups });
   if (fast === undefined || !fast.known) return unknownSymbols(sql, symbols);
   if (fast.recent) return result(batch, fast, false);
   const locked = await sql.begin(async (tx) => {
     await lockSymbolsForLateTrades(tx, symbols);
     // A statement of its own after the locks: its snapshot sees every candle stored before them.
-    const [counts] = await writeStatement(tx, batch, messageId, symbols, { late: true });
+    const [counts] = await writeStatement(tx, batch, messageId, symbols, { late: true, rollups });
     return counts;
   });
   if (locked === undefined || !locked.known) return unknownSymbols(sql, symbols);
@@ -90,7 +102,7 @@ function writeStatement(
   batch: TradeMessage,
   messageId: string,
   symbols: string[],
-  { late }: { late: boolean },
+  { late, rollups }: { late: boolean; rollups: boolean },
 ) {
   const { trades } = batch;
   return sql<WriteCounts[]>`
@@ -138,7 +150,7 @@ function writeStatement(
     ), notified as (
       -- Delivered at commit, once per transaction: each api instance's stream then reads what is new.
       select pg_notify(${TRADES_CHANNEL}, '') from (select 1 from inserted limit 1) stored
-    )${late ? deleteCandlesOfInsertedTrades(sql) : sql``}
+    )${rollups ? upsertMinuteRollupsOfInsertedTrades(sql) : sql``}${late ? deleteCandlesOfInsertedTrades(sql) : sql``}
     select (select known from gate), (select recent from gate),
            (select count(*) from inserted)::int as inserted, (select count(*) from moved)::int as moved,
            ${late ? sql`(select count(*) from invalidated)::int` : sql`0`} as invalidated,

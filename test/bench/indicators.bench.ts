@@ -121,4 +121,6 @@ async function loadTrades(sql: Sql, symbol: string, fromMs: number, toMs: number
            round((100 + 5 * sin(i / 500.0) + (i % 13) / 100.0)::numeric, 2), 1 + (i % 97),
            ${iso(fromMs)}::timestamptz + i * (${everyMs} * interval '1 millisecond'), 'bench'
     from generate_series(0, ${Math.floor((toMs - fromMs) / everyMs) - 1}) as i`;
+  // Written around persist: the minute rollups persist would have kept (migration 0011).
+  await sql`select rebuild_minute_rollups(${symbol})`;
 }

@@ -1,6 +1,8 @@
 /**
  * persist_trades_per_s and persist_vs_row_at_a_time: batches of 1,000 trades through the persist
- * handler into PostgreSQL, against the same kind of trades inserted one statement per trade.
+ * handler into PostgreSQL, against the same kind of trades inserted one statement per trade;
+ * persist_rollups_ratio: the same batches through a handler built without the minute rollups'
+ * upsert (issue 17), what keeping them costs.
  */
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import type { PubSubEventData } from '../../functions/persist/decode-message.js';
@@ -36,20 +38,28 @@ export async function benchPersist(db: BenchDatabase): Promise<BenchResult[]> {
       // Every stored batch is an info line: at this rate that would time the terminal, not the handler.
       logger: createLogger({ level: 'warn', base: { function: 'persist' } }),
     });
+    // The baseline of persist_rollups_ratio: the handler with the rollups' upsert switched off.
+    const persistWithoutRollups = createPersistHandler({
+      sql,
+      logger: createLogger({ level: 'warn', base: { function: 'persist' } }),
+      write: { rollups: false },
+    });
     const rowSymbols = SYMBOLS.map((symbol) => `R${symbol}`);
-    await createSymbols(db.sql, ['PBWARM', ...SYMBOLS, ...rowSymbols]);
+    const bareSymbols = SYMBOLS.map((symbol) => `N${symbol}`);
+    await createSymbols(db.sql, ['PBWARM', ...SYMBOLS, ...rowSymbols, ...bareSymbols]);
     await persist(
       pubsubEvent(tradeMessage(makeTrades('warm', 'PBWARM', Date.now() - 5_000, BATCH))),
     );
-    const deliver = (streams: CloudEvent<PubSubEventData>[][]) =>
+    const deliver = (streams: CloudEvent<PubSubEventData>[][], handler = persist) =>
       Promise.all(
         streams.map(async (stream) => {
-          for (const event of stream) await persist(event);
+          for (const event of stream) await handler(event);
         }),
       );
 
     let seconds = 0;
     let rowSeconds = 0;
+    let bareSeconds = 0;
     let lastRound: CloudEvent<PubSubEventData>[][] = [];
     for (let round = 0; round < ROUNDS; round++) {
       // Fresh timestamps (seconds old) each round: a trade older than LATE_TRADE_SECONDS takes the
@@ -63,8 +73,23 @@ export async function benchPersist(db: BenchDatabase): Promise<BenchResult[]> {
       const rows = rowSymbols.map((symbol) =>
         makeTrades(`r${round}`, symbol, fromMs, ROW_AT_A_TIME_PER_SYMBOL_AND_ROUND),
       );
+      const bare = bareSymbols.map((symbol) =>
+        chunk(makeTrades(`n${round}`, symbol, fromMs, TRADES_PER_SYMBOL_AND_ROUND), BATCH).map(
+          (trades) => pubsubEvent(tradeMessage(trades)),
+        ),
+      );
       const streams = lastRound;
-      seconds += await timed(() => deliver(streams));
+      // With and without rollups in alternating order, so neither always follows the other.
+      const withRollups = async () => (seconds += await timed(() => deliver(streams)));
+      const withoutRollups = async () =>
+        (bareSeconds += await timed(() => deliver(bare, persistWithoutRollups)));
+      if (round % 2 === 0) {
+        await withRollups();
+        await withoutRollups();
+      } else {
+        await withoutRollups();
+        await withRollups();
+      }
       rowSeconds += await timed(() =>
         Promise.all(rows.map((trades) => insertRowAtATime(sql, trades))),
       );
@@ -73,14 +98,18 @@ export async function benchPersist(db: BenchDatabase): Promise<BenchResult[]> {
     const rowTotal = ROUNDS * rowSymbols.length * ROW_AT_A_TIME_PER_SYMBOL_AND_ROUND;
     await expectTrades(sql, SYMBOLS, total, 'after the first delivery');
     await expectTrades(sql, rowSymbols, rowTotal, 'after the row-at-a-time baseline');
+    await expectTrades(sql, bareSymbols, total, 'without rollups');
+    await expectRollups(sql, SYMBOLS, total);
 
     // The last round's batches delivered again: nothing is stored twice.
     const redelivered = SYMBOLS.length * TRADES_PER_SYMBOL_AND_ROUND;
     const redeliverySeconds = await timed(() => deliver(lastRound));
     await expectTrades(sql, SYMBOLS, total, 'after redelivering a round of batches');
+    await expectRollups(sql, SYMBOLS, total);
 
     const rate = total / seconds;
     const rowRate = rowTotal / rowSeconds;
+    const bareRate = total / bareSeconds;
     const note = `${total} trades, ${SYMBOLS.length} symbols in parallel, batches of ${BATCH}, in ${ROUNDS} rounds`;
     return [
       result('persist_trades_per_s', rate, 'trades/s', {
@@ -93,6 +122,11 @@ export async function benchPersist(db: BenchDatabase): Promise<BenchResult[]> {
         goal: { op: '>=', value: 20 },
         baseline: rowRate,
         note: `baseline: ${rowTotal} trades, one INSERT ... ON CONFLICT DO NOTHING per trade, same parallelism, in turns with the batches`,
+      }),
+      result('persist_rollups_ratio', rate / bareRate, '×', {
+        goal: { op: '>=', value: 0.85 },
+        baseline: bareRate,
+        note: `persist_trades_per_s ÷ the same batches through a handler without the minute rollups' upsert (baseline, trades/s), in turns with them`,
       }),
       result('persist_redelivered_trades_per_s', redelivered / redeliverySeconds, 'trades/s', {
         note: 'the same batches delivered again: every trade a duplicate, none stored',
@@ -123,4 +157,15 @@ async function expectTrades(
     select count(*)::int as n from trades where symbol = any(${symbols}::text[])`;
   if (row?.n !== expected)
     throw new Error(`persist bench: ${row?.n ?? 0} trades stored ${when}, expected ${expected}`);
+}
+
+/** Every trade persist stored is counted once in its minute's rollup. */
+async function expectRollups(sql: Sql, symbols: string[], expected: number): Promise<void> {
+  const [row] = await sql<{ n: number }[]>`
+    select coalesce(sum(trade_count), 0)::int as n from minute_rollups
+    where symbol = any(${symbols}::text[])`;
+  if (row?.n !== expected)
+    throw new Error(
+      `persist bench: ${row?.n ?? 0} trades in the minute rollups, expected ${expected}`,
+    );
 }

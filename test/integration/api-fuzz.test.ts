@@ -509,6 +509,7 @@ describe('api fuzz: hostile input never gets a 5xx, a stack or an envelope-less 
       insert into trades (trade_id, symbol, price, volume, ts, source)
       select 'AAPL-' || i, 'AAPL', 180 + (i % 17) * 0.37, 100 + i, '2026-11-20T00:00:00Z'::timestamptz + i * interval '10 minutes', 'test'
       from generate_series(0, 287) as i`;
+    await db.sql`select rebuild_minute_rollups('AAPL')`;
     await db.sql`
       insert into latest_prices (symbol, trade_id, seq, price, volume, ts)
       select symbol, trade_id, seq, price, volume, ts from trades order by ts desc limit 1`;

@@ -42,6 +42,8 @@ async function store(symbol: string, trades: Omit<Stored, 'tradeId'>[]): Promise
       values (${t.tradeId}, ${symbol}, 'test', ${t.price}::numeric, ${t.volume}::numeric,
               ${new Date(t.tsMs).toISOString()}::timestamptz,
               ${new Date(t.storedAtMs).toISOString()}::timestamptz)`;
+  // Trades written around persist: their minute rollups, as persist would have kept them.
+  await db.sql`select rebuild_minute_rollups(${symbol})`;
   return rows;
 }
 

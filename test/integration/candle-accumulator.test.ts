@@ -67,6 +67,8 @@ async function store(list: { price: string; volume: string; offsetMicros: number
                 ${list.map((t) => t.offsetMicros)}::int[]) with ordinality as t(price, volume, us, n)
     returning trim_scale(price)::text as price, trim_scale(volume)::text as volume,
               (extract(epoch from ts) * 1000000)::bigint::text as us, seq::text, xid::text`;
+  // Trades written around persist: their minute rollups, as persist would have kept them.
+  await db.sql`select rebuild_minute_rollups('ACC')`;
   const stored: Stored[] = rows
     .map((row) => ({
       price: row.price,

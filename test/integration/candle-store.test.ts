@@ -203,6 +203,7 @@ describe('the lock protocol (shared/candles/candle-cache.ts)', () => {
       await tx`select pg_advisory_xact_lock(${CANDLE_LOCK_NAMESPACE}, hashtext('RACE1'))`;
       await tx`insert into trades (trade_id, symbol, price, volume, ts, source)
                values ('RACE1-late', 'RACE1', 30, 1, ${at(0.5)}, 'test')`;
+      await tx`select rebuild_minute_rollups('RACE1')`; // persist keeps them in the same transaction
       locked();
       await released;
     });

@@ -43,6 +43,8 @@ beforeAll(async () => {
                 ${trades.map((t) => new Date(t.tsMs).toISOString())}::text[])
          with ordinality as t(price, volume, ts, n)
     order by n`;
+  // Trades written around persist: their minute rollups, as persist would have kept them.
+  await db.sql`select rebuild_minute_rollups('GRAM')`;
   app = createApp({ sql: db.sql, logger: captureLogger().logger });
 });
 afterAll(async () => {

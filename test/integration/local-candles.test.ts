@@ -34,6 +34,8 @@ async function trade(symbol: string, ts: string, price: string, storedAt?: strin
     insert into trades (trade_id, symbol, source, price, volume, ts, ingested_at)
     values (${`${symbol}-${++counter}`}, ${symbol}, 'test', ${price}::numeric, 1,
             ${ts}::timestamptz, coalesce(${storedAt ?? null}::timestamptz, now()))`;
+  // Written around persist: the minute rollups that candles of a minute and longer read follow.
+  await db.sql`select rebuild_minute_rollups(${symbol})`;
 }
 
 async function get(

@@ -1,0 +1,62 @@
+/**
+ * The writing half of the minute rollups (table `minute_rollups`, migration 0011): persist adds
+ * the trades it inserts to their minutes in the same statement. The reading half is
+ * aggregate-rollups.ts.
+ */
+import type { Fragment, TransactionSql } from 'postgres';
+import type { Sql } from '../db/client.js';
+import { BUCKET_ORIGIN_MS } from '../market/candle-intervals.js';
+
+export const MINUTE_MS = 60_000;
+
+/** The origin minutes are binned from (any whole minute would do: the buckets' own). */
+export const MINUTE_ORIGIN = new Date(BUCKET_ORIGIN_MS).toISOString();
+
+/**
+ * A CTE `rolled_up` for persist's write statement: the rows of CTE `inserted` (symbol, seq, price,
+ * volume, ts), only those actually inserted, so a redelivered batch adds nothing, folded into
+ * their minutes. A minute's open and close move only to a trade earlier / later by (ts, seq), the
+ * order aggregate-trades.ts takes; min/max of [epoch of ts, seq, price] find a batch's own first and
+ * last trade without a sort.
+ *
+ * The rows are upserted in (symbol, minute) order: two persist instances writing the same minutes
+ * lock them in the same order and wait for each other instead of deadlocking; the second adds to
+ * the row the first committed (ON CONFLICT reads the latest version), so the sums stay exact.
+ */
+export function upsertMinuteRollupsOfInsertedTrades(sql: Sql | TransactionSql): Fragment {
+  return sql`, rolled_up as (
+    insert into minute_rollups as r (symbol, minute, open, open_ts, open_seq, high, low, close,
+                                     close_ts, close_seq, volume, price_volume, trade_count)
+    select symbol, minute, first_trade[3], open_ts, first_trade[2]::bigint, high, low,
+           last_trade[3], close_ts, last_trade[2]::bigint, volume, price_volume, trade_count
+    from (
+      select symbol, date_bin('1 minute', ts, ${MINUTE_ORIGIN}::timestamptz) as minute,
+             min(array[extract(epoch from ts), seq, price]) as first_trade, min(ts) as open_ts,
+             max(array[extract(epoch from ts), seq, price]) as last_trade, max(ts) as close_ts,
+             max(price) as high, min(price) as low, sum(volume) as volume,
+             sum(price * volume) as price_volume, count(*)::int as trade_count
+      from inserted
+      group by 1, 2
+    ) batch
+    order by symbol, minute
+    on conflict (symbol, minute) do update set
+      open = case when (excluded.open_ts, excluded.open_seq) < (r.open_ts, r.open_seq)
+                  then excluded.open else r.open end,
+      open_ts = case when (excluded.open_ts, excluded.open_seq) < (r.open_ts, r.open_seq)
+                     then excluded.open_ts else r.open_ts end,
+      open_seq = case when (excluded.open_ts, excluded.open_seq) < (r.open_ts, r.open_seq)
+                      then excluded.open_seq else r.open_seq end,
+      high = greatest(r.high, excluded.high),
+      low = least(r.low, excluded.low),
+      close = case when (excluded.close_ts, excluded.close_seq) > (r.close_ts, r.close_seq)
+                   then excluded.close else r.close end,
+      close_ts = case when (excluded.close_ts, excluded.close_seq) > (r.close_ts, r.close_seq)
+                      then excluded.close_ts else r.close_ts end,
+      close_seq = case when (excluded.close_ts, excluded.close_seq) > (r.close_ts, r.close_seq)
+                       then excluded.close_seq else r.close_seq end,
+      volume = r.volume + excluded.volume,
+      price_volume = r.price_volume + excluded.price_volume,
+      trade_count = r.trade_count + excluded.trade_count
+    returning 1
+  )`;
+}
