@@ -5,13 +5,14 @@ import { messageIdOf, payloadBytes } from './decode-message.js';
 
 /**
  * Records a message that can never be valid, whole, with the reason: what the publisher sent is
- * kept even when it cannot be decoded.
+ * kept even when it cannot be decoded. Any Pub/Sub-triggered function's rejection (persist's, or
+ * deliver-alerts' with reasons of its own) is recorded alike.
  */
 export async function recordRejection(
   sql: Sql,
   messageId: string | undefined,
   data: PubSubEventData | undefined,
-  rejection: Rejection,
+  rejection: Omit<Rejection, 'reason'> & { reason: string },
 ): Promise<void> {
   const message = data?.message;
   await insertRejection(sql, {

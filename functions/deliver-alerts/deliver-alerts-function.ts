@@ -1,0 +1,53 @@
+import type { DeliverAlertsConfig } from '../../shared/config/function-config.js';
+import { createSql } from '../../shared/db/client.js';
+import { createLogger } from '../../shared/logging/logger.js';
+import { createEmailChannel } from './channels/email-channel.js';
+import { createLogChannel } from './channels/log-channel.js';
+import { createWebhookChannel } from './channels/webhook-channel.js';
+import { createDeliverAlertsHandler } from './deliver-alerts.handler.js';
+import { createAlertRouter } from './route-alert.js';
+
+/**
+ * A channel's lease: past it, a delivery that claimed the channel and never said how it went (its
+ * instance died mid-send) is presumed failed. An SMTP send has several steps, each with the
+ * timeout, so the lease covers several.
+ */
+export const leaseSecondsFor = (timeoutMs: number) => Math.ceil((6 * timeoutMs) / 1000) + 5;
+
+/** The deliver-alerts function as deployed: its pool, logger and channels, created once per instance. */
+export function createDeliverAlertsFunction(config: DeliverAlertsConfig) {
+  const logger = createLogger({ level: config.LOG_LEVEL, base: { function: 'deliver-alerts' } });
+  const dashboardUrl = config.ALERT_DASHBOARD_URL;
+  const timeoutMs = config.ALERT_CHANNEL_TIMEOUT_MS;
+  const webhook =
+    config.ALERT_WEBHOOK_URL === undefined
+      ? undefined
+      : createWebhookChannel({ url: config.ALERT_WEBHOOK_URL, dashboardUrl, timeoutMs });
+  const email =
+    config.ALERT_SMTP_HOST === undefined
+      ? undefined
+      : createEmailChannel({
+          host: config.ALERT_SMTP_HOST,
+          port: config.ALERT_SMTP_PORT,
+          tls: config.ALERT_SMTP_TLS,
+          rejectUnauthorized: config.ALERT_SMTP_TLS_REJECT_UNAUTHORIZED,
+          user: config.ALERT_SMTP_USER,
+          password: config.ALERT_SMTP_PASSWORD,
+          // loadDeliverAlertsConfig requires both once a host is set.
+          from: config.ALERT_EMAIL_FROM ?? '',
+          to: config.ALERT_EMAIL_TO ?? [],
+          dashboardUrl,
+          timeoutMs,
+        });
+  return createDeliverAlertsHandler({
+    sql: createSql(config),
+    logger,
+    channelsFor: createAlertRouter({
+      routes: { warning: config.ALERT_ROUTE_WARNING, critical: config.ALERT_ROUTE_CRITICAL },
+      channels: { ...(webhook && { webhook }), ...(email && { email }) },
+      fallback: createLogChannel(logger, dashboardUrl),
+    }),
+    cooldownSeconds: config.ALERT_COOLDOWN_SECONDS,
+    leaseSeconds: leaseSecondsFor(timeoutMs),
+  });
+}
