@@ -1,6 +1,6 @@
 import type { DeliverAlertsConfig } from '../../shared/config/function-config.js';
-import { createSql } from '../../shared/db/client.js';
-import { createLogger } from '../../shared/logging/logger.js';
+import { createSql, type Sql } from '../../shared/db/client.js';
+import { createLogger, type Logger } from '../../shared/logging/logger.js';
 import { createEmailChannel } from './channels/email-channel.js';
 import { createLogChannel } from './channels/log-channel.js';
 import { createWebhookChannel } from './channels/webhook-channel.js';
@@ -14,9 +14,17 @@ import { createAlertRouter } from './route-alert.js';
  */
 export const leaseSecondsFor = (timeoutMs: number) => Math.ceil((6 * timeoutMs) / 1000) + 5;
 
-/** The deliver-alerts function as deployed: its pool, logger and channels, created once per instance. */
-export function createDeliverAlertsFunction(config: DeliverAlertsConfig) {
-  const logger = createLogger({ level: config.LOG_LEVEL, base: { function: 'deliver-alerts' } });
+/**
+ * The deliver-alerts function as deployed: its pool, logger and channels, created once per
+ * instance. A test may pass its own pool (to close it) and a logger whose lines it reads.
+ */
+export function createDeliverAlertsFunction(
+  config: DeliverAlertsConfig,
+  {
+    sql = createSql(config),
+    logger = createLogger({ level: config.LOG_LEVEL, base: { function: 'deliver-alerts' } }),
+  }: { sql?: Sql; logger?: Logger } = {},
+) {
   const dashboardUrl = config.ALERT_DASHBOARD_URL;
   const timeoutMs = config.ALERT_CHANNEL_TIMEOUT_MS;
   const webhook =
@@ -40,7 +48,7 @@ export function createDeliverAlertsFunction(config: DeliverAlertsConfig) {
           timeoutMs,
         });
   return createDeliverAlertsHandler({
-    sql: createSql(config),
+    sql,
     logger,
     channelsFor: createAlertRouter({
       routes: { warning: config.ALERT_ROUTE_WARNING, critical: config.ALERT_ROUTE_CRITICAL },
