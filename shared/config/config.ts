@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigError } from './config-error.js';
 import {
   alertsFragment,
+  alertsTopicFragment,
   apiFragment,
   databaseFragment,
   ingestionFragment,
@@ -21,6 +22,7 @@ export const configSchema = z.object({
   ...databaseFragment,
   ...loggingFragment,
   ...pubsubFragment,
+  ...alertsTopicFragment,
   ...ingestionFragment,
   ...sourcesFragment,
   ...apiFragment,

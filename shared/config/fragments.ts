@@ -44,6 +44,12 @@ export const pubsubFragment = {
   PUBSUB_DIRECT_PUSH_URL: httpUrl.meta({ examples: ['http://127.0.0.1:8082'] }).optional(),
 };
 
+/** The topic each anomaly event is published to (shared/alerts/alert-message.ts) and deliver-alerts
+ * is triggered by; any team may subscribe to it too. */
+export const alertsTopicFragment = {
+  ALERTS_TOPIC: pubsubName.default('alerts'),
+};
+
 /** How ingest generates and batches trades. */
 export const ingestionFragment = {
   /** The time grid trades are generated on; the api judges staleness by it too. */
