@@ -153,7 +153,9 @@ describe('planPubSub', () => {
       subscriptions: converged.subscriptions.filter((s) => s.name !== deliver.name),
     });
     expect(withoutDeliver.map((a) => a.kind)).toEqual(['blocked']);
-    expect(withoutDeliver[0]).toMatchObject({ reason: expect.stringContaining('deliver-alerts') });
+    expect(withoutDeliver[0]).toMatchObject({
+      reason: expect.stringContaining('deliver-alerts') as unknown,
+    });
   });
 });
 
