@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { alertMessageSchema, type AlertMessage } from '../../shared/alerts/alert-message.js';
-import { payloadBytes, type PubSubEventData } from '../persist/decode-message.js';
+import { payloadBytes, type PubSubEventData } from '../../shared/messaging/pubsub-event.js';
 
 /** Stable codes stored in `rejected_messages.reason` for an alert message. */
 export type AlertRejectionReason =

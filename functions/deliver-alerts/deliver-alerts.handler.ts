@@ -11,8 +11,12 @@ import { alertHeadline } from '../../shared/alerts/alert-text.js';
 import type { Sql } from '../../shared/db/client.js';
 import { withLogContext } from '../../shared/logging/log-context.js';
 import type { Logger } from '../../shared/logging/logger.js';
-import { messageIdOf, pubsubDataOf, type PubSubEventData } from '../persist/decode-message.js';
-import { recordRejection } from '../persist/record-rejection.js';
+import {
+  messageIdOf,
+  pubsubDataOf,
+  type PubSubEventData,
+} from '../../shared/messaging/pubsub-event.js';
+import { recordPubSubRejection } from '../../shared/rejections/record-pubsub-rejection.js';
 import type { AlertChannel } from './channels/alert-channel.js';
 import { decodeAlert } from './decode-alert.js';
 
@@ -54,7 +58,7 @@ export function createDeliverAlertsHandler(deps: DeliverAlertsDeps) {
     await withLogContext({ message_id: messageId }, async () => {
       const decoded = decodeAlert(data);
       if (!decoded.ok) {
-        await recordRejection(sql, rejectionIdOf(messageId), data, decoded);
+        await recordPubSubRejection(sql, rejectionIdOf(messageId), data, decoded);
         logger.warn(
           { reason: decoded.reason, details: decoded.details },
           `alert message rejected: ${decoded.message}`,

@@ -1,5 +1,5 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
-import type { PubSubEventData } from '../../functions/persist/decode-message.js';
+import type { PubSubEventData } from '../../shared/messaging/pubsub-event.js';
 import { alertAttributes, type AlertMessage } from '../../shared/alerts/alert-message.js';
 
 let anomalies = 0;
