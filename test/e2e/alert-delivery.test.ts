@@ -6,7 +6,9 @@
  * by redelivery, then the message moves to the dead-letter topic, and that is the end of it.
  */
 import type { Message, PubSub } from '@google-cloud/pubsub';
+import getPort from 'get-port';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFunction, type FunctionProcess } from '../../infra/local-stack/function-process.js';
 import {
   alertsPushSubscription,
   ensureTopicAndPushSubscription,
@@ -130,6 +132,85 @@ describe.skipIf(skipWithoutEmulator)(
       expect(recorder.of(messageId)).toHaveLength(MAX_ATTEMPTS);
       expect(posts()).toHaveLength(MAX_ATTEMPTS);
     });
+
+    it('two deliver-alerts processes, each with a subscription of its own (every message reaches both): a burst is sent once', async () => {
+      // Two instances as Cloud Functions runs them: separate processes, pools and memory, one database.
+      const processes: FunctionProcess[] = [];
+      const lines: string[] = [];
+      try {
+        for (const name of ['a', 'b']) {
+          const fn = await startFunction({
+            name: 'deliver-alerts',
+            port: await getPort(),
+            env: {
+              ...process.env,
+              DATABASE_URL: db.url,
+              ALERT_WEBHOOK_URL: webhook.url,
+              LOG_LEVEL: 'info',
+              FUNCTION_TARGET: 'deliver-alerts',
+            },
+            onLine: (line) => lines.push(`[${name}] ${line}`),
+          });
+          processes.push(fn);
+          await ensureTopicAndPushSubscription({
+            host: emulator.host,
+            projectId: emulator.projectId,
+            topic: 'alerts-burst',
+            subscription: `alerts-burst-${name}`,
+            pushEndpoint: `${fn.url}/projects/${emulator.projectId}/topics/alerts-burst`,
+          });
+        }
+        const burst = Array.from({ length: 8 }, () =>
+          alertMessage({ symbol: 'BURSTUSD', kind: 'volume_spike', severity: 'warning' }),
+        );
+        await Promise.all(
+          burst.map((alert) =>
+            pubsub.topic('alerts-burst').publishMessage({
+              json: alert,
+              attributes: alertAttributes(alert),
+            }),
+          ),
+        );
+        const posts = () =>
+          webhook.calls.filter((c) => JSON.stringify(c.body).includes('BURSTUSD'));
+        await waitFor('a decision for every alert of the burst', async () => {
+          const [row] = await db.sql<{ n: number }[]>`
+            select count(*)::int as n from alert_decisions where symbol = 'BURSTUSD'`;
+          return row?.n === burst.length ? true : undefined;
+        });
+        // Both processes handled every message; a process that found the channel leased by the
+        // other failed the push, and its redelivery then found the alert sent.
+        await waitFor(
+          'each process to have handled the burst',
+          () => {
+            const handled = (name: string) =>
+              lines.filter(
+                (l) =>
+                  l.startsWith(`[${name}]`) &&
+                  l.includes('BURSTUSD') &&
+                  /alert (delivered|suppressed)|already sent/.test(l),
+              ).length;
+            return handled('a') >= burst.length && handled('b') >= burst.length ? true : undefined;
+          },
+          30_000,
+        );
+        await settle();
+        expect(posts()).toHaveLength(1);
+        const outcomes = await db.sql<{ outcome: string; n: number }[]>`
+          select outcome, count(*)::int as n from alert_decisions where symbol = 'BURSTUSD'
+          group by outcome order by outcome`;
+        expect(outcomes).toEqual([
+          { outcome: 'deliver', n: 1 },
+          { outcome: 'suppressed', n: burst.length - 1 },
+        ]);
+        const [sent] = await db.sql<{ n: number }[]>`
+          select count(*)::int as n from alert_deliveries d join alert_decisions a using (anomaly_id, event)
+          where a.symbol = 'BURSTUSD' and d.sent_at is not null`;
+        expect(sent?.n).toBe(1);
+      } finally {
+        for (const fn of processes) await fn.stop();
+      }
+    }, 90_000);
 
     it('records a malformed message as a rejection and acknowledges it at once', async () => {
       const payload = '{"anomalyId":"1","event":"detected"}';
