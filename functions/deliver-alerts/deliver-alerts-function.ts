@@ -1,6 +1,8 @@
 import type { DeliverAlertsConfig } from '../../shared/config/function-config.js';
 import { createSql, type Sql } from '../../shared/db/client.js';
 import { createLogger, type Logger } from '../../shared/logging/logger.js';
+import type { AlertChannelName } from '../../shared/config/alert-routes.js';
+import type { AlertChannel } from './channels/alert-channel.js';
 import { createEmailChannel } from './channels/email-channel.js';
 import { createLogChannel } from './channels/log-channel.js';
 import { createWebhookChannel } from './channels/webhook-channel.js';
@@ -47,6 +49,7 @@ export function createDeliverAlertsFunction(
           dashboardUrl,
           timeoutMs,
         });
+  warnOfUnconfiguredRoutes(config, { webhook, email }, logger);
   return createDeliverAlertsHandler({
     sql,
     logger,
@@ -58,4 +61,28 @@ export function createDeliverAlertsFunction(
     cooldownSeconds: config.ALERT_COOLDOWN_SECONDS,
     leaseSeconds: leaseSecondsFor(timeoutMs),
   });
+}
+
+/**
+ * A route naming a channel that is not configured is skipped, which is right for the defaults
+ * (they name both) but may be a mistake: said once, at start-up, where an operator looks.
+ */
+function warnOfUnconfiguredRoutes(
+  config: DeliverAlertsConfig,
+  channels: Record<AlertChannelName, AlertChannel | undefined>,
+  logger: Logger,
+): void {
+  for (const [severity, route] of [
+    ['warning', config.ALERT_ROUTE_WARNING],
+    ['critical', config.ALERT_ROUTE_CRITICAL],
+  ] as const) {
+    const missing = route.filter((name) => channels[name] === undefined);
+    if (missing.length === 0) continue;
+    const sent = route.filter((name) => channels[name] !== undefined);
+    logger.warn(
+      // Not `severity`: that field is the line's own (Cloud Logging's), which it would replace.
+      { alert_severity: severity, route, unconfigured: missing },
+      `${severity} alerts are routed to ${missing.join(' and ')}, not configured (${missing.map((name) => (name === 'webhook' ? 'ALERT_WEBHOOK_URL' : 'ALERT_SMTP_HOST')).join(', ')} unset): they go to ${sent.length === 0 ? 'the log, as WARNING lines' : sent.join(' and ')}`,
+    );
+  }
 }

@@ -80,8 +80,9 @@ export function loadPersistConfig(env: Env = process.env): PersistConfig {
 /**
  * The deliver-alerts function's configuration, read from `env` (tests pass their own). Beyond each
  * variable's own rule, the e-mail settings must make a whole (a host needs a sender and recipients,
- * a user a password) and a route set explicitly may only name channels that are configured: a
- * typo in either must not silently leave alerts undelivered.
+ * a user a password): a half-configured channel must not silently leave alerts undelivered. A
+ * route may name a channel that is not configured (the defaults do): it is skipped, and an alert
+ * left with no channel is logged.
  *
  * @throws ConfigError naming the first missing or invalid variable.
  */
@@ -105,20 +106,6 @@ export function loadDeliverAlertsConfig(env: Env = process.env): DeliverAlertsCo
     throw new ConfigError('ALERT_SMTP_PASSWORD', 'is required when ALERT_SMTP_USER is set');
   if (config.ALERT_SMTP_PASSWORD !== undefined && config.ALERT_SMTP_USER === undefined)
     throw new ConfigError('ALERT_SMTP_USER', 'is required when ALERT_SMTP_PASSWORD is set');
-  const configured = {
-    webhook: config.ALERT_WEBHOOK_URL !== undefined,
-    email: config.ALERT_SMTP_HOST !== undefined,
-  };
-  for (const variable of ['ALERT_ROUTE_WARNING', 'ALERT_ROUTE_CRITICAL'] as const) {
-    // The defaults name every channel, configured or not; only a route someone wrote is held to it.
-    if (env[variable] === undefined || env[variable] === '') continue;
-    const missing = config[variable].find((channel) => !configured[channel]);
-    if (missing !== undefined)
-      throw new ConfigError(
-        variable,
-        `routes to ${missing}, which is not configured (set ${missing === 'webhook' ? 'ALERT_WEBHOOK_URL' : 'ALERT_SMTP_HOST'})`,
-      );
-  }
   return config;
 }
 

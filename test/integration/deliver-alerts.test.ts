@@ -189,8 +189,13 @@ describe('deliver-alerts: channels, routing, once, cooldown', () => {
     await deliver(alertEvent(alert));
     expect([webhook.calls.length, smtp.messages.length]).toEqual([0, 0]);
     const warnings = lines().filter((line) => line.severity === 'WARNING');
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatchObject({
+    // At start-up, each route naming channels that are not there says where its alerts go instead.
+    expect(warnings.map((line) => line.message)).toEqual([
+      'warning alerts are routed to webhook, not configured (ALERT_WEBHOOK_URL unset): they go to the log, as WARNING lines',
+      'critical alerts are routed to webhook and email, not configured (ALERT_WEBHOOK_URL, ALERT_SMTP_HOST unset): they go to the log, as WARNING lines',
+      'ALERT [WARNING] AMZN stale_feed: 7.20 percent (threshold 5 percent)',
+    ]);
+    expect(warnings[2]).toMatchObject({
       message: 'ALERT [WARNING] AMZN stale_feed: 7.20 percent (threshold 5 percent)',
       alert,
       dashboard: `${DASHBOARD}#symbol=AMZN&interval=1m`,
