@@ -1,7 +1,8 @@
 /**
- * `npm run provision [-- --dry-run]`: converges Pub/Sub (topic, dead-letter topic and
- * subscription, the dead-letter policy on the persist trigger's subscription, the service agent's
- * grants) and the Cloud Scheduler job that calls ingest. --dry-run prints the plan and calls nothing.
+ * `npm run provision [-- --dry-run]`: converges Pub/Sub (for trades → persist and alerts →
+ * deliver-alerts: the topic, its dead-letter topic and subscription, the dead-letter policy on the
+ * function's trigger subscription, the service agent's grants) and the Cloud Scheduler job that
+ * calls ingest. --dry-run prints the plan and calls nothing.
  */
 import { PubSub } from '@google-cloud/pubsub';
 import { CloudSchedulerClient } from '@google-cloud/scheduler';

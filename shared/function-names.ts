@@ -6,7 +6,7 @@
  *
  * Adding a function: its folder, its name here, and its deploy step in cloudbuild.yaml.
  */
-export const FUNCTION_NAMES = ['api', 'ingest', 'persist'] as const;
+export const FUNCTION_NAMES = ['api', 'ingest', 'persist', 'deliver-alerts'] as const;
 
 /** One of the platform's functions. */
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
@@ -19,7 +19,7 @@ export function isFunctionName(value: string): value is FunctionName {
 /**
  * A record with one entry per function, in list order.
  *
- * @example byFunction((name, index) => 8080 + index) // { api: 8080, ingest: 8081, persist: 8082 }
+ * @example byFunction((name, index) => 8080 + index) // { api: 8080, ingest: 8081, persist: 8082, ... }
  */
 export function byFunction<T>(
   value: (name: FunctionName, index: number) => T,

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { payloadBytes, type PubSubEventData } from '../../shared/messaging/pubsub-event.js';
 import { parseValidTradeMessage } from '../../shared/schemas/trade-message-fast.js';
 import {
   MAX_FUTURE_SKEW_MS,
@@ -8,17 +8,6 @@ import {
   tradeMessageSchema,
   type TradeMessage,
 } from '../../shared/schemas/trade-message.js';
-
-/** The `data` of a Pub/Sub `messagePublished` CloudEvent (and of a push request body). */
-export interface PubSubEventData {
-  message?: {
-    data?: string;
-    attributes?: Record<string, string>;
-    messageId?: string;
-    publishTime?: string;
-  };
-  subscription?: string;
-}
 
 /** Stable codes stored in `rejected_messages.reason`. */
 export type RejectionReason =
@@ -37,52 +26,17 @@ export interface Rejection {
   details?: unknown;
 }
 
+// Where persist's modules and tests have always found them.
+export {
+  messageIdOf,
+  payloadBytes,
+  pubsubDataOf,
+  type PubSubEventData,
+} from '../../shared/messaging/pubsub-event.js';
+
 export type Decoded = { ok: true; batch: TradeMessage } | ({ ok: false } & Rejection);
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** The message's payload bytes, when its data is valid base64 (Buffer.from alone silently skips bad characters). */
-export function payloadBytes(data: PubSubEventData | undefined): Buffer | undefined {
-  const encoded = data?.message?.data;
-  return typeof encoded === 'string' && BASE64.test(encoded)
-    ? Buffer.from(encoded, 'base64')
-    : undefined;
-}
-
-/**
- * The Pub/Sub data of a persist event. The Functions Framework turns a push into a CloudEvent only
- * when the push has a subscription and its message a messageId and non-empty data; any other push
- * (a message with attributes only, which Pub/Sub allows) reaches the function as the raw push
- * body, with neither `data` nor `id`. Without this, such a message could not even be recorded.
- */
-export function pubsubDataOf(event: {
-  data?: PubSubEventData | undefined;
-}): PubSubEventData | undefined {
-  if (event.data !== undefined) return event.data;
-  const message: unknown = 'message' in event ? event.message : undefined;
-  if (typeof message !== 'object' || message === null) return undefined;
-  const subscription: unknown = 'subscription' in event ? event.subscription : undefined;
-  // Any JSON may stand in `message`: decodeMessage and messageIdOf read it through typeof checks.
-  return { message, ...(typeof subscription === 'string' ? { subscription } : {}) };
-}
-
-/**
- * The message's id: Pub/Sub's messageId, else the CloudEvent id, else (a forged push that has
- * neither) a hash of what it carried, so that its redeliveries are still one rejected row.
- */
-export function messageIdOf(
-  event: { id?: string | undefined },
-  data: PubSubEventData | undefined,
-): string {
-  const messageId: unknown = data?.message?.messageId;
-  if (typeof messageId === 'string' && messageId !== '') return messageId;
-  const eventId: unknown = event.id;
-  if (typeof eventId === 'string' && eventId !== '') return eventId;
-  return `unidentified-${createHash('sha256')
-    .update(JSON.stringify(data ?? null))
-    .digest('hex')}`;
-}
 
 function reject(reason: RejectionReason, message: string, details?: unknown): Decoded {
   return details === undefined

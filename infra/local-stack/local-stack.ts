@@ -7,6 +7,7 @@ import { localUrl, startFunction, type FunctionProcess } from './function-proces
 import { openLocalDatabase } from './local-database.js';
 import { startLocalScheduler, type LocalScheduler } from './local-scheduler.js';
 import {
+  alertsPushSubscription,
   EmulatorNotInstalledError,
   ensureTopicAndPushSubscription,
   persistPushSubscription,
@@ -14,8 +15,11 @@ import {
   type PubSubEmulator,
 } from './pubsub-emulator.js';
 
-/** What the scheduler's run needs up: persist, which the messages reach, then ingest, which it calls. */
-const PIPELINE: readonly FunctionName[] = ['persist', 'ingest'];
+/**
+ * What the scheduler's run needs up: deliver-alerts, which the alerts of the first batches reach,
+ * persist, which the messages reach, then ingest, which it calls.
+ */
+const PIPELINE: readonly FunctionName[] = ['deliver-alerts', 'persist', 'ingest'];
 
 export interface LocalStackOptions {
   config: Config;
@@ -39,8 +43,9 @@ export interface RunningStack {
 
 /**
  * Starts the whole platform on this machine with real parts: PostgreSQL (DATABASE_URL or
- * embedded, data kept under .data/), migrations, the Pub/Sub emulator with a push subscription
- * to persist (or, where gcloud is missing, direct pushes, announced loudly), every function of
+ * embedded, data kept under .data/), migrations, the Pub/Sub emulator with push subscriptions
+ * to persist and deliver-alerts (or, where gcloud is missing, direct pushes to persist, announced
+ * loudly), every function of
  * shared/function-names.ts on the Functions Framework, and a scheduler calling ingest. Resolves
  * once every function answers and the scheduler's first run has. Stops whatever it started if a
  * step fails.
@@ -71,7 +76,12 @@ export async function startLocalStack({
       config.PUBSUB_TOPIC,
       localUrl(stack.ports.persist),
     );
-    const functionEnv: Env = { ...env, DATABASE_URL: databaseUrl };
+    const functionEnv: Env = {
+      ...env,
+      DATABASE_URL: databaseUrl,
+      // Alerts link to the local dashboard unless told otherwise.
+      ALERT_DASHBOARD_URL: config.ALERT_DASHBOARD_URL ?? `${localUrl(stack.ports.api)}/dashboard`,
+    };
     let emulator: PubSubEmulator | undefined;
     if (stack.pubsubMode !== 'direct') {
       try {
@@ -81,10 +91,20 @@ export async function startLocalStack({
           host: emulator.host,
           ...push,
         });
+        // As in the cloud: the alerts topic triggers deliver-alerts, and what keeps failing there
+        // ends on a dead-letter topic with a subscription that keeps it.
+        await ensureTopicAndPushSubscription({
+          host: emulator.host,
+          ...alertsPushSubscription(
+            config.GOOGLE_CLOUD_PROJECT,
+            config.ALERTS_TOPIC,
+            localUrl(stack.ports['deliver-alerts']),
+          ),
+        });
         functionEnv.PUBSUB_EMULATOR_HOST = emulator.host;
         logger.info(
           { host: emulator.host },
-          'Pub/Sub emulator started; push subscription → persist',
+          'Pub/Sub emulator started; push subscriptions → persist, → deliver-alerts',
         );
       } catch (error) {
         if (!(error instanceof EmulatorNotInstalledError) || stack.pubsubMode === 'emulator')

@@ -69,6 +69,21 @@ export interface TopicAndPushSubscription {
   subscription: string;
   pushEndpoint: string;
   ackDeadlineSeconds?: number;
+  /**
+   * Where a message goes after `maxDeliveryAttempts` failed pushes: a topic with a pull
+   * subscription of its own that keeps it (created too), as provisioning does in the cloud.
+   */
+  deadLetter?: DeadLetterSettings;
+}
+
+/** A push subscription's dead-letter topic, its keeping subscription and the retry backoff. */
+export interface DeadLetterSettings {
+  topic: string;
+  subscription: string;
+  /** 5-100, as Pub/Sub accepts. */
+  maxDeliveryAttempts: number;
+  minimumBackoffSeconds: number;
+  maximumBackoffSeconds: number;
 }
 
 /**
@@ -175,8 +190,36 @@ export function persistPushSubscription(
 }
 
 /**
+ * The push subscription that delivers the alerts `topic` to deliver-alerts at `deliverUrl`, as the
+ * local setups make it: `<topic>-deliver-alerts`, with a dead-letter topic `<topic>-dead-letter`
+ * kept by `<topic>-dead-letter-sub` after `maxDeliveryAttempts` failed pushes, as in the cloud
+ * (infra/provision/), with a short backoff so a local failure shows within seconds.
+ */
+export function alertsPushSubscription(
+  projectId: string,
+  topic: string,
+  deliverUrl: string,
+  { maxDeliveryAttempts = 5 }: { maxDeliveryAttempts?: number } = {},
+): Omit<TopicAndPushSubscription, 'host'> & { deadLetter: DeadLetterSettings } {
+  return {
+    projectId,
+    topic,
+    subscription: `${topic}-deliver-alerts`,
+    pushEndpoint: `${deliverUrl}/projects/${projectId}/topics/${topic}`,
+    deadLetter: {
+      topic: `${topic}-dead-letter`,
+      subscription: `${topic}-dead-letter-sub`,
+      maxDeliveryAttempts,
+      minimumBackoffSeconds: 1,
+      maximumBackoffSeconds: 10,
+    },
+  };
+}
+
+/**
  * Creates `topic` and a push subscription to `pushEndpoint` on the emulator unless they exist,
- * and points an existing subscription at `pushEndpoint`. Safe to call again.
+ * and points an existing subscription at `pushEndpoint`; with `deadLetter`, the dead-letter topic,
+ * its subscription and the subscription's dead-letter and retry policies too. Safe to call again.
  */
 export async function ensureTopicAndPushSubscription({
   host,
@@ -185,8 +228,10 @@ export async function ensureTopicAndPushSubscription({
   subscription,
   pushEndpoint,
   ackDeadlineSeconds = 30,
+  deadLetter,
 }: TopicAndPushSubscription): Promise<void> {
-  for (const name of [topic, subscription]) {
+  for (const name of [topic, subscription, deadLetter?.topic, deadLetter?.subscription]) {
+    if (name === undefined) continue;
     // Pub/Sub rejects shorter names with an opaque INVALID_ARGUMENT.
     if (name.length < 3)
       throw new Error(`Pub/Sub topic and subscription names need at least 3 characters: "${name}"`);
@@ -194,16 +239,38 @@ export async function ensureTopicAndPushSubscription({
   const pubsub = new PubSub({ projectId, apiEndpoint: host, emulatorMode: true });
   try {
     await ignoreAlreadyExists(pubsub.createTopic(topic));
+    const policies =
+      deadLetter === undefined
+        ? {}
+        : {
+            deadLetterPolicy: {
+              deadLetterTopic: `projects/${projectId}/topics/${deadLetter.topic}`,
+              maxDeliveryAttempts: deadLetter.maxDeliveryAttempts,
+            },
+            retryPolicy: {
+              minimumBackoff: { seconds: deadLetter.minimumBackoffSeconds },
+              maximumBackoff: { seconds: deadLetter.maximumBackoffSeconds },
+            },
+          };
+    if (deadLetter !== undefined) {
+      await ignoreAlreadyExists(pubsub.createTopic(deadLetter.topic));
+      await ignoreAlreadyExists(
+        pubsub.topic(deadLetter.topic).createSubscription(deadLetter.subscription),
+      );
+    }
     const created = await ignoreAlreadyExists(
-      pubsub
-        .topic(topic)
-        .createSubscription(subscription, { pushConfig: { pushEndpoint }, ackDeadlineSeconds }),
+      pubsub.topic(topic).createSubscription(subscription, {
+        pushConfig: { pushEndpoint },
+        ackDeadlineSeconds,
+        ...policies,
+      }),
     );
     if (created) return;
     const existing = pubsub.subscription(subscription);
     const [metadata] = await existing.getMetadata();
     if (metadata.pushConfig?.pushEndpoint !== pushEndpoint)
       await existing.modifyPushConfig({ pushEndpoint });
+    if (deadLetter !== undefined) await existing.setMetadata(policies);
   } finally {
     await pubsub.close();
   }

@@ -2,18 +2,27 @@
  * `npm start`: the whole platform on this machine, on the embedded defaults. Ctrl-C (or SIGTERM)
  * stops every process it started and the database, cleanly.
  */
-import { loadConfig, type Env } from '../../shared/config/config.js';
+import { loadConfig, type Config, type Env } from '../../shared/config/config.js';
+import { loadDeliverAlertsConfig } from '../../shared/config/function-config.js';
 import { loadLocalStackConfig } from '../../shared/config/local-stack-config.js';
 import { FUNCTION_NAMES, type FunctionName } from '../../shared/function-names.js';
 import { runCli } from '../run-cli.js';
 import { startLocalStack, type RunningStack } from './local-stack.js';
+
+/** The widest name in the list of what runs, so the URLs line up. */
+const NAME_WIDTH = Math.max(...FUNCTION_NAMES.map((name) => name.length), 'dashboard'.length);
 
 const cli = {
   name: 'local-stack',
   command: 'npm start',
   // Every function's variables: the stack starts them all, and a bad value should stop it here,
   // in one line, rather than as a function's start-up failure.
-  load: (env: Env) => ({ ...loadConfig(env), stack: loadLocalStackConfig(env) }),
+  // deliver-alerts' own checks too: its e-mail settings must make a whole, its routes name
+  // configured channels.
+  load: (env: Env) => {
+    loadDeliverAlertsConfig(env);
+    return { ...loadConfig(env), stack: loadLocalStackConfig(env) };
+  },
 };
 
 await runCli(cli, process.env, async (config, logger) => {
@@ -24,6 +33,7 @@ await runCli(cli, process.env, async (config, logger) => {
     api: `try ${running.urls.api}/price/latest?symbol=AAPL`,
     ingest: `called every ${config.INGESTION_INTERVAL_SECONDS}s by the local scheduler`,
     persist: messagingHint(running),
+    'deliver-alerts': alertsHint(running, config),
   };
   // The api bundles the dashboard from the sources on its first request: asked here, so the page
   // opens at once and a page that does not build is reported now.
@@ -40,10 +50,10 @@ await runCli(cli, process.env, async (config, logger) => {
       'market-data-platform is running locally',
       ...FUNCTION_NAMES.map((name) => {
         const hint = hints[name];
-        return `  ${name.padEnd(8)} ${running.urls[name]}${hint === undefined ? '' : `   (${hint})`}`;
+        return `  ${name.padEnd(NAME_WIDTH)} ${running.urls[name]}${hint === undefined ? '' : `   (${hint})`}`;
       }),
-      `  dashboard ${dashboardUrl}   (live candlesticks, open it in a browser)`,
-      `  database ${running.databaseUrl.replace(/:[^:@/]*@/, ':***@')}`,
+      `  ${'dashboard'.padEnd(NAME_WIDTH)} ${dashboardUrl}   (live candlesticks, open it in a browser)`,
+      `  ${'database'.padEnd(NAME_WIDTH)} ${running.databaseUrl.replace(/:[^:@/]*@/, ':***@')}`,
       'Ctrl-C stops everything.',
       '',
     ].join('\n'),
@@ -63,6 +73,21 @@ await runCli(cli, process.env, async (config, logger) => {
   }
   void running.crashed.then((name) => shutdown(`the ${name} function exited unexpectedly`, 1));
 });
+
+/** Where alerts come from and where they go, with the channels this run configured. */
+function alertsHint(running: RunningStack, config: Config): string {
+  const channels = [
+    config.ALERT_WEBHOOK_URL === undefined ? undefined : 'webhook',
+    config.ALERT_SMTP_HOST === undefined ? undefined : 'e-mail',
+  ].filter((channel) => channel !== undefined);
+  const to =
+    channels.length === 0
+      ? 'no channel configured: alerts are logged as WARNING lines'
+      : `to ${channels.join(' and ')}`;
+  return running.messaging === 'pubsub-emulator'
+    ? `the emulator's ${config.ALERTS_TOPIC} topic pushes here; ${to}`
+    : `NO Pub/Sub emulator, nothing pushes here; ${to}`;
+}
 
 /** How messages reach persist: through the emulator, or pushed straight from ingest. */
 function messagingHint(running: RunningStack): string {

@@ -14,9 +14,9 @@ export async function observePubSub(
   desired: DesiredPubSub,
   { readIam }: ObservePubSubOptions,
 ): Promise<ObservedPubSub> {
-  const names = [desired.topic, desired.deadLetterTopic].map((t) =>
-    topicPath(desired.projectId, t),
-  );
+  const names = desired.triggers
+    .flatMap((trigger) => [trigger.topic, trigger.deadLetterTopic])
+    .map((t) => topicPath(desired.projectId, t));
   const topics: string[] = [];
   const subscriptions: ObservedSubscription[] = [];
   for (const name of names) {

@@ -5,8 +5,9 @@ export interface ObservedSubscription {
   /** Full topic name. */
   topic: string;
   pushEndpoint?: string | undefined;
-  /** Known to be the persist trigger's without looking at its name (the dry run's placeholder). */
-  persistTrigger?: true;
+  /** Known to be this function's trigger subscription without looking at its name (the dry run's
+   * placeholder). */
+  triggerOf?: string;
   deadLetterPolicy?: { deadLetterTopic: string; maxDeliveryAttempts: number } | undefined;
   retryPolicy?: { minimumBackoffSeconds: number; maximumBackoffSeconds: number } | undefined;
 }
@@ -25,18 +26,18 @@ export interface ObservedPubSub {
 }
 
 /**
- * What a dry run assumes, since it reads nothing: an empty project except the subscription the
- * persist trigger creates, named by a placeholder because only a real run can find it.
+ * What a dry run assumes, since it reads nothing: an empty project except the subscriptions the
+ * functions' triggers create, named by a placeholder because only a real run can find them.
  */
-export function dryRunObservation(topic: string): ObservedPubSub {
+export function dryRunObservation(
+  triggers: { topic: string; triggerFunction: string }[],
+): ObservedPubSub {
   return {
     topics: [],
-    subscriptions: [
-      {
-        name: '<subscription of the persist trigger, found at run time>',
-        topic,
-        persistTrigger: true,
-      },
-    ],
+    subscriptions: triggers.map(({ topic, triggerFunction }) => ({
+      name: `<subscription of the ${triggerFunction} trigger, found at run time>`,
+      topic,
+      triggerOf: triggerFunction,
+    })),
   };
 }

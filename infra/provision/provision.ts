@@ -3,7 +3,7 @@ import type { CloudSchedulerClient } from '@google-cloud/scheduler';
 import type { ProvisionConfig } from '../../shared/config/provision-config.js';
 import { describeAction, type ProvisionAction } from './actions.js';
 import { applyPubSubActions } from './apply-pubsub.js';
-import { desiredPubSub } from './desired-state.js';
+import { desiredPubSub, topicPath } from './desired-state.js';
 import { dryRunObservation } from './observed-state.js';
 import { observePubSub } from './observe-pubsub.js';
 import { planPubSub } from './pubsub-plan.js';
@@ -35,9 +35,12 @@ export class ProvisionBlockedError extends Error {
  */
 export function dryRunPlan(config: ProvisionConfig): ProvisionAction[] {
   const pubsub = desiredPubSub(config);
-  const topic = `projects/${pubsub.projectId}/topics/${pubsub.topic}`;
+  const triggers = pubsub.triggers.map(({ topic, triggerFunction }) => ({
+    topic: topicPath(pubsub.projectId, topic),
+    triggerFunction,
+  }));
   return [
-    ...planPubSub(pubsub, dryRunObservation(topic)),
+    ...planPubSub(pubsub, dryRunObservation(triggers)),
     ...planScheduler(desiredSchedulerJob(config), undefined),
   ];
 }
@@ -46,7 +49,8 @@ export function dryRunPlan(config: ProvisionConfig): ProvisionAction[] {
  * Observes, plans and applies: idempotent, so a second run finds nothing to do.
  *
  * @returns the actions carried out.
- * @throws ProvisionBlockedError when the persist trigger's subscription does not exist yet.
+ * @throws ProvisionBlockedError when a function's trigger subscription (persist's, deliver-alerts')
+ * does not exist yet.
  */
 export async function provision(
   config: ProvisionConfig,

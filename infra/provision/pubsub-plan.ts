@@ -1,23 +1,37 @@
 import type { ProvisionAction } from './actions.js';
-import { subscriptionPath, topicPath, type DesiredPubSub } from './desired-state.js';
+import {
+  subscriptionPath,
+  topicPath,
+  type DesiredPubSub,
+  type DesiredTrigger,
+} from './desired-state.js';
 import type { ObservedPubSub, ObservedSubscription } from './observed-state.js';
-import { isPersistTriggerSubscription } from './persist-subscription.js';
+import { isTriggerSubscription } from './trigger-subscription.js';
 
 const PUBLISHER = 'roles/pubsub.publisher';
 const SUBSCRIBER = 'roles/pubsub.subscriber';
 
 /**
- * The Pub/Sub actions that take `observed` to `desired`: the topics, the dead-letter
- * subscription, the dead-letter policy on the persist trigger's subscription, and the grants the
- * Pub/Sub service agent needs to move a message there. Pure: no client, no clock.
+ * The Pub/Sub actions that take `observed` to `desired`, for each triggering topic (trades →
+ * persist, alerts → deliver-alerts): the topic and its dead-letter topic, the dead-letter
+ * subscription, the dead-letter policy on the trigger's subscription, and the grants the Pub/Sub
+ * service agent needs to move a message there. Pure: no client, no clock.
  */
 export function planPubSub(desired: DesiredPubSub, observed: ObservedPubSub): ProvisionAction[] {
+  return desired.triggers.flatMap((trigger) => planTrigger(desired, trigger, observed));
+}
+
+function planTrigger(
+  desired: DesiredPubSub,
+  trigger: DesiredTrigger,
+  observed: ObservedPubSub,
+): ProvisionAction[] {
   const actions: ProvisionAction[] = [];
-  const topic = topicPath(desired.projectId, desired.topic);
-  const deadLetterTopic = topicPath(desired.projectId, desired.deadLetterTopic);
+  const topic = topicPath(desired.projectId, trigger.topic);
+  const deadLetterTopic = topicPath(desired.projectId, trigger.deadLetterTopic);
   const deadLetterSubscription = subscriptionPath(
     desired.projectId,
-    desired.deadLetterSubscription,
+    trigger.deadLetterSubscription,
   );
 
   for (const name of [topic, deadLetterTopic])
@@ -43,25 +57,24 @@ export function planPubSub(desired: DesiredPubSub, observed: ObservedPubSub): Pr
     member: desired.pubsubServiceAgent,
   });
 
-  const persistSubscriptions = observed.subscriptions.filter(
+  const fn = trigger.triggerFunction;
+  const triggerSubscriptions = observed.subscriptions.filter(
     (s) =>
-      s.topic === topic &&
-      (s.persistTrigger === true ||
-        isPersistTriggerSubscription(s, desired.persistFunction, desired.region)),
+      s.topic === topic && (s.triggerOf === fn || isTriggerSubscription(s, fn, desired.region)),
   );
-  if (persistSubscriptions.length === 0) {
+  if (triggerSubscriptions.length === 0) {
     actions.push({
       kind: 'blocked',
-      reason: `no subscription of ${topic} belongs to the ${desired.persistFunction} trigger: deploy ${desired.persistFunction} (gcloud functions deploy ... --trigger-topic=${desired.topic}) first, then run provision again`,
+      reason: `no subscription of ${topic} belongs to the ${fn} trigger: deploy ${fn} (gcloud functions deploy ... --trigger-topic=${trigger.topic}) first, then run provision again`,
     });
   }
-  for (const subscription of persistSubscriptions) {
-    if (!hasDesiredDeliveryPolicy(subscription, desired, deadLetterTopic))
+  for (const subscription of triggerSubscriptions) {
+    if (!hasDesiredDeliveryPolicy(subscription, desired, trigger, deadLetterTopic))
       actions.push({
         kind: 'set-dead-letter-policy',
         subscription: subscription.name,
         deadLetterTopic,
-        maxDeliveryAttempts: desired.maxDeliveryAttempts,
+        maxDeliveryAttempts: trigger.maxDeliveryAttempts,
         minimumBackoffSeconds: desired.minimumBackoffSeconds,
         maximumBackoffSeconds: desired.maximumBackoffSeconds,
       });
@@ -79,11 +92,12 @@ export function planPubSub(desired: DesiredPubSub, observed: ObservedPubSub): Pr
 function hasDesiredDeliveryPolicy(
   subscription: ObservedSubscription,
   desired: DesiredPubSub,
+  trigger: DesiredTrigger,
   deadLetterTopic: string,
 ): boolean {
   return (
     subscription.deadLetterPolicy?.deadLetterTopic === deadLetterTopic &&
-    subscription.deadLetterPolicy.maxDeliveryAttempts === desired.maxDeliveryAttempts &&
+    subscription.deadLetterPolicy.maxDeliveryAttempts === trigger.maxDeliveryAttempts &&
     subscription.retryPolicy?.minimumBackoffSeconds === desired.minimumBackoffSeconds &&
     subscription.retryPolicy.maximumBackoffSeconds === desired.maximumBackoffSeconds
   );

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ConfigError } from './config-error.js';
 import {
+  alertsFragment,
+  alertsTopicFragment,
   apiFragment,
   databaseFragment,
   ingestionFragment,
@@ -20,9 +22,11 @@ export const configSchema = z.object({
   ...databaseFragment,
   ...loggingFragment,
   ...pubsubFragment,
+  ...alertsTopicFragment,
   ...ingestionFragment,
   ...sourcesFragment,
   ...apiFragment,
+  ...alertsFragment,
 });
 
 export type Config = z.infer<typeof configSchema>;

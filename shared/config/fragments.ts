@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alertRouteSchema, emailListSchema } from './alert-routes.js';
 import { corsOriginsSchema } from './cors-origins.js';
 import { DEFAULT_SYMBOLS_VALUE, symbolListSchema } from './default-symbols.js';
 import {
@@ -7,6 +8,7 @@ import {
   httpUrl,
   integer,
   oneOf,
+  port,
   projectId,
   pubsubName,
 } from './value-rules.js';
@@ -40,6 +42,12 @@ export const pubsubFragment = {
   PUBSUB_TOPIC: pubsubName.default('trades'),
   PUBSUB_EMULATOR_HOST: hostPort.optional(),
   PUBSUB_DIRECT_PUSH_URL: httpUrl.meta({ examples: ['http://127.0.0.1:8082'] }).optional(),
+};
+
+/** The topic each anomaly event is published to (shared/alerts/alert-message.ts) and deliver-alerts
+ * is triggered by; any team may subscribe to it too. */
+export const alertsTopicFragment = {
+  ALERTS_TOPIC: pubsubName.default('alerts'),
 };
 
 /** How ingest generates and batches trades. */
@@ -99,4 +107,48 @@ export const apiFragment = {
   STREAM_MAX_SECONDS: integer(1, 3_600).default(3_300),
   /** Trades a /stream connection may have waiting for a slow reader before it is cut off. */
   STREAM_CLIENT_QUEUE_LIMIT: integer(1, 1_000_000).default(10_000),
+};
+
+/**
+ * Where and how the deliver-alerts function sends alerts (README "Alerts"). Each channel is on
+ * when its address is set: the webhook with ALERT_WEBHOOK_URL, e-mail with ALERT_SMTP_HOST.
+ * The webhook URL and the SMTP password are secrets: Secret Manager in the cloud.
+ */
+export const alertsFragment = {
+  /** A Slack-compatible incoming webhook (Slack, Mattermost, Rocket.Chat...). */
+  ALERT_WEBHOOK_URL: httpUrl
+    .meta({ examples: ['https://hooks.slack.com/services/T000/B000/XXXX'] })
+    .optional(),
+  /** The dashboard page each alert links to, with the alert's symbol in its fragment. */
+  ALERT_DASHBOARD_URL: httpUrl
+    .meta({ examples: ['https://api-abc123-ew.a.run.app/dashboard'] })
+    .optional(),
+  ALERT_SMTP_HOST: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+$/, 'must be a host name or address (smtp.example.com)')
+    .meta({ examples: ['smtp.example.com'] })
+    .optional(),
+  ALERT_SMTP_PORT: port.default(587),
+  /** starttls: plain connection upgraded (and required) by STARTTLS, port 587; implicit: TLS from
+   * the first byte, port 465; none: no TLS at all (a local test server only). */
+  ALERT_SMTP_TLS: oneOf(['starttls', 'implicit', 'none']).default('starttls'),
+  /** false accepts a certificate that does not verify (a self-signed test server): never in production. */
+  ALERT_SMTP_TLS_REJECT_UNAUTHORIZED: oneOf(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
+  ALERT_SMTP_USER: z.string().min(1).optional(),
+  ALERT_SMTP_PASSWORD: z.string().min(1).optional(),
+  ALERT_EMAIL_FROM: z
+    .email({ error: 'must be an e-mail address' })
+    .meta({ examples: ['alerts@example.com'] })
+    .optional(),
+  ALERT_EMAIL_TO: emailListSchema.meta({ examples: ['ops@example.com'] }).optional(),
+  /** How long one webhook request or SMTP step may take. */
+  ALERT_CHANNEL_TIMEOUT_MS: integer(100, 120_000).default(10_000),
+  ALERT_ROUTE_WARNING: alertRouteSchema.meta({ examples: ['webhook'] }).prefault('webhook'),
+  ALERT_ROUTE_CRITICAL: alertRouteSchema
+    .meta({ examples: ['webhook,email'] })
+    .prefault('webhook,email'),
+  /** An alert of a (symbol, kind) sent less than this long after the last one is suppressed; 0: never. */
+  ALERT_COOLDOWN_SECONDS: integer(0, 7 * 24 * 3600).default(300),
 };

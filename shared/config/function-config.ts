@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { ConfigError } from './config-error.js';
 import {
+  alertsFragment,
   apiFragment,
   databaseFragment,
   ingestionFragment,
@@ -36,9 +38,17 @@ export const ingestConfigSchema = z.object({
 /** What persist reads: the database and logging. */
 export const persistConfigSchema = z.object({ ...databaseFragment, ...loggingFragment });
 
+/** What deliver-alerts reads: the database (delivery state, cooldowns), logging and its channels. */
+export const deliverAlertsConfigSchema = z.object({
+  ...databaseFragment,
+  ...loggingFragment,
+  ...alertsFragment,
+});
+
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;
 export type PersistConfig = z.infer<typeof persistConfigSchema>;
+export type DeliverAlertsConfig = z.infer<typeof deliverAlertsConfigSchema>;
 
 /**
  * The api's configuration, read from `env` (tests pass their own).
@@ -65,6 +75,38 @@ export function loadIngestConfig(env: Env = process.env): IngestConfig {
  */
 export function loadPersistConfig(env: Env = process.env): PersistConfig {
   return parseEnv(persistConfigSchema, env);
+}
+
+/**
+ * The deliver-alerts function's configuration, read from `env` (tests pass their own). Beyond each
+ * variable's own rule, the e-mail settings must make a whole (a host needs a sender and recipients,
+ * a user a password): a half-configured channel must not silently leave alerts undelivered. A
+ * route may name a channel that is not configured (the defaults do): it is skipped, and an alert
+ * left with no channel is logged.
+ *
+ * @throws ConfigError naming the first missing or invalid variable.
+ */
+export function loadDeliverAlertsConfig(env: Env = process.env): DeliverAlertsConfig {
+  const config = parseEnv(deliverAlertsConfigSchema, env);
+  if (config.ALERT_SMTP_HOST !== undefined) {
+    if (config.ALERT_EMAIL_FROM === undefined)
+      throw new ConfigError(
+        'ALERT_EMAIL_FROM',
+        'is required when ALERT_SMTP_HOST is set',
+        'alerts@example.com',
+      );
+    if (config.ALERT_EMAIL_TO === undefined)
+      throw new ConfigError(
+        'ALERT_EMAIL_TO',
+        'is required when ALERT_SMTP_HOST is set',
+        'ops@example.com',
+      );
+  }
+  if (config.ALERT_SMTP_USER !== undefined && config.ALERT_SMTP_PASSWORD === undefined)
+    throw new ConfigError('ALERT_SMTP_PASSWORD', 'is required when ALERT_SMTP_USER is set');
+  if (config.ALERT_SMTP_PASSWORD !== undefined && config.ALERT_SMTP_USER === undefined)
+    throw new ConfigError('ALERT_SMTP_USER', 'is required when ALERT_SMTP_PASSWORD is set');
+  return config;
 }
 
 /**

@@ -4,13 +4,20 @@ import { byFunction, FUNCTION_NAMES, type FunctionName } from '../function-names
 import { parseEnv, type Env } from './parse-env.js';
 import { oneOf, port } from './value-rules.js';
 
-/** The variable holding a function's local port. */
-export type PortVariable<N extends FunctionName = FunctionName> = `${Uppercase<N>}_PORT`;
+/** A function's name as it may stand in a variable's name: `-` is not allowed there, `_` is. */
+type Underscored<S extends string> = S extends `${infer Head}-${infer Tail}`
+  ? `${Head}_${Underscored<Tail>}`
+  : S;
 
-/** The variable holding a function's local port: `API_PORT` for `api`. */
+/** The variable holding a function's local port. */
+export type PortVariable<N extends FunctionName = FunctionName> =
+  `${Uppercase<Underscored<N>>}_PORT`;
+
+/** The variable holding a function's local port: `API_PORT` for `api`, `DELIVER_ALERTS_PORT` for `deliver-alerts`. */
 export function portVariable<N extends FunctionName>(name: N): PortVariable<N> {
-  // toUpperCase is typed as returning any string; for a FunctionName it is exactly Uppercase<N>.
-  return `${name.toUpperCase() as Uppercase<N>}_PORT`;
+  // toUpperCase and replaceAll are typed as returning any string; for a FunctionName the result is
+  // exactly the variable's name.
+  return `${name.replaceAll('-', '_').toUpperCase() as Uppercase<Underscored<N>>}_PORT`;
 }
 
 /** The first function's port; each next one in the list takes the next port. */

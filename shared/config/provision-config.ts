@@ -23,6 +23,12 @@ export const provisionSchema = z.object({
   // Pub/Sub accepts 5 to 100.
   PUBSUB_MAX_DELIVERY_ATTEMPTS: integer(5, 100).default(10),
   PERSIST_FUNCTION_NAME: z.string().min(1).default('persist'),
+  // The alerts topic, which deliver-alerts is deployed on, and its dead letters.
+  ALERTS_TOPIC: pubsubName.default('alerts'),
+  ALERTS_DEAD_LETTER_TOPIC: pubsubName.default('alerts-dead-letter'),
+  ALERTS_DEAD_LETTER_SUBSCRIPTION: pubsubName.default('alerts-dead-letter-sub'),
+  ALERTS_MAX_DELIVERY_ATTEMPTS: integer(5, 100).default(10),
+  DELIVER_ALERTS_FUNCTION_NAME: z.string().min(1).default('deliver-alerts'),
   INGEST_URL: httpUrl.meta({
     examples: ['https://europe-west1-my-project.cloudfunctions.net/ingest'],
   }),

@@ -40,6 +40,7 @@ import {
   type RecordedPush,
 } from '../support/push-recorder.js';
 import { waitFor } from '../support/wait-for.js';
+import { byFunction } from '../../shared/function-names.js';
 
 const TOPIC = 'trades-outage';
 const SEED = 'outage-test';
@@ -106,7 +107,7 @@ describe.skipIf(skipWithoutEmulator)('a database outage while the pipeline runs'
   let pubsub: PubSub;
   let recorder: PushRecorder;
   let functions: ServedFunctions;
-  let urls: ServedFunctions['urls'] = { api: '', ingest: '', persist: '' };
+  let urls: ServedFunctions['urls'] = byFunction(() => '');
   const scheduler = { running: false, ticks: [] as Call[], done: Promise.resolve() };
   let outcome: Outcome;
 

@@ -6,9 +6,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PubSub } from '@google-cloud/pubsub';
 import getPort from 'get-port';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkReadApi } from '../checks/read-api-check.js';
+import { alertMessage } from '../support/alert-messages.js';
 import { skipWithoutEmulator } from '../support/emulator-required.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -25,7 +27,12 @@ interface RunningStack {
 const dataDir = await mkdtemp(join(tmpdir(), 'mdp-stack-test-'));
 // As root, PostgreSQL runs as the postgres user, which must be able to enter this directory.
 await chmod(dataDir, 0o755);
-const [apiPort, ingestPort, persistPort] = [await getPort(), await getPort(), await getPort()];
+const [apiPort, ingestPort, persistPort, deliverAlertsPort] = [
+  await getPort(),
+  await getPort(),
+  await getPort(),
+  await getPort(),
+];
 const api = `http://127.0.0.1:${apiPort}`;
 
 /** The stack a test started, so afterAll can stop it even when the test timed out. */
@@ -37,6 +44,7 @@ function start(extraEnv: NodeJS.ProcessEnv = {}): RunningStack {
     API_PORT: String(apiPort),
     INGEST_PORT: String(ingestPort),
     PERSIST_PORT: String(persistPort),
+    DELIVER_ALERTS_PORT: String(deliverAlertsPort),
     LOCAL_DATA_DIR: dataDir,
     INGESTION_INTERVAL_SECONDS: '1',
     LOG_LEVEL: 'info',
@@ -153,8 +161,36 @@ describe.skipIf(skipWithoutEmulator)('npm start (the local stack)', () => {
         // Emulator message ids are numbers; direct pushes would say "direct-".
         expect(stack.output()).toMatch(/"function":"persist","message_id":"\d+"/);
         stoppedAt = await latest('AAPL');
-        // The stack itself, 3 functions, gcloud + the emulator's JVM, PostgreSQL and its workers.
-        expect((await stackProcesses()).length).toBeGreaterThanOrEqual(7);
+
+        // An alert published to the emulator's alerts topic reaches deliver-alerts, which, with no
+        // channel configured, logs it as a WARNING line linking to the local dashboard.
+        expect(stack.output()).toContain(
+          `deliver-alerts http://127.0.0.1:${deliverAlertsPort}   (the emulator's alerts topic pushes here; no channel configured`,
+        );
+        const emulatorHost =
+          /Pub\/Sub emulator at (\S+) pushes here/.exec(stack.output())?.[1] ?? 'not printed';
+        const pubsub = new PubSub({
+          projectId: 'local',
+          apiEndpoint: emulatorHost,
+          emulatorMode: true,
+        });
+        const alert = alertMessage({ symbol: 'AAPL', severity: 'warning' });
+        try {
+          await pubsub.topic('alerts').publishMessage({ json: alert });
+        } finally {
+          await pubsub.close();
+        }
+        const line = await waitFor('the alert logged by deliver-alerts', () =>
+          stack
+            .output()
+            .split('\n')
+            .find((l) => l.startsWith('[deliver-alerts]') && l.includes(alert.anomalyId)),
+        );
+        expect(line).toContain('"severity":"WARNING"');
+        expect(line).toContain('ALERT [WARNING] AAPL price_spike');
+        expect(line).toContain(`"dashboard":"${api}/dashboard#symbol=AAPL&interval=1m"`);
+        // The stack itself, 4 functions, gcloud + the emulator's JVM, PostgreSQL and its workers.
+        expect((await stackProcesses()).length).toBeGreaterThanOrEqual(8);
       });
     } finally {
       exitCode = await interrupt(stack);

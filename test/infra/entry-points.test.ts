@@ -39,8 +39,9 @@ describe('deployed entry points', () => {
     delete process.env.FUNCTION_TARGET;
     await import('../../functions/index.js');
     for (const name of entryPoints) expect(getFunction(name), name).toBeTypeOf('function');
-    // persist takes one CloudEvent; the HTTP functions take (request, response).
+    // persist and deliver-alerts take one CloudEvent; the HTTP functions take (request, response).
     expect(getFunction('persist')?.length).toBe(1);
+    expect(getFunction('deliver-alerts')?.length).toBe(1);
     expect(getFunction('api')?.length).toBe(2);
     expect(getFunction('ingest')?.length).toBe(2);
   });

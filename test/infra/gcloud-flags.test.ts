@@ -23,7 +23,7 @@ describe.skipIf(skip)('gcloud commands and flags', () => {
   it('finds the deploy commands in cloudbuild.yaml', async () => {
     const commands = await cloudBuildCommands();
     const deploys = commands.filter((c) => c.tokens[0] === 'functions' && c.tokens[1] === 'deploy');
-    expect(deploys.map((c) => c.tokens[2])).toEqual(['persist', 'ingest', 'api']);
+    expect(deploys.map((c) => c.tokens[2])).toEqual(['persist', 'ingest', 'api', 'deliver-alerts']);
     for (const deploy of deploys) {
       expect(deploy.tokens).toContain('--gen2');
       // The functions' source leaves out the typed client (client/), a package of its own.
@@ -46,10 +46,27 @@ describe.skipIf(skip)('gcloud commands and flags', () => {
       expect.arrayContaining(['--timeout=3600s', '--concurrency=1000', '--cpu=1']),
     );
     // The password never appears in the file: it comes from Secret Manager.
-    for (const deploy of deploys)
+    for (const deploy of deploys.slice(0, 3))
       expect(deploy.tokens).toContain(
         '--set-secrets=DATABASE_PASSWORD=${_DB_PASSWORD_SECRET}:latest',
       );
+    // deliver-alerts: triggered by the alerts topic, retried by redelivery, its secrets (the
+    // database password, the webhook URL, the SMTP password) from Secret Manager too.
+    expect(deploys[3]?.tokens).toEqual(
+      expect.arrayContaining([
+        '--trigger-topic=${_ALERTS_TOPIC}',
+        '--retry',
+        '--set-secrets=$$secrets',
+      ]),
+    );
+    const build = await readFile(join(root, 'cloudbuild.yaml'), 'utf8');
+    for (const secret of [
+      'secrets="DATABASE_PASSWORD=${_DB_PASSWORD_SECRET}:latest"',
+      'secrets="$$secrets,ALERT_WEBHOOK_URL=${_ALERT_WEBHOOK_SECRET}:latest"',
+      'secrets="$$secrets,ALERT_SMTP_PASSWORD=${_ALERT_SMTP_PASSWORD_SECRET}:latest"',
+    ])
+      expect(build).toContain(secret);
+    expect(build).not.toMatch(/ALERT_(WEBHOOK_URL|SMTP_PASSWORD)=[^$]/);
   });
 
   it(

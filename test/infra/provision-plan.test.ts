@@ -1,7 +1,7 @@
 /** The pure planning functions: desired vs observed state, no client. */
 import { describe, expect, it } from 'vitest';
 import { desiredPubSub } from '../../infra/provision/desired-state.js';
-import { isPersistTriggerSubscription } from '../../infra/provision/persist-subscription.js';
+import { isTriggerSubscription } from '../../infra/provision/trigger-subscription.js';
 import { planPubSub } from '../../infra/provision/pubsub-plan.js';
 import { desiredSchedulerJob, planScheduler } from '../../infra/provision/scheduler-plan.js';
 import { dryRunPlan } from '../../infra/provision/provision.js';
@@ -36,6 +36,18 @@ describe('the dry-run plan', () => {
     expect(text).toContain(
       `roles/pubsub.publisher on topic projects/my-project/topics/trades-dlq to ${agent}`,
     );
+    // The alerts topic, which deliver-alerts is deployed on, with its own dead letters.
+    expect(text).toContain('create topic projects/my-project/topics/alerts\n');
+    expect(text).toContain('create topic projects/my-project/topics/alerts-dead-letter\n');
+    expect(text).toContain(
+      'create pull subscription projects/my-project/subscriptions/alerts-dead-letter-sub on projects/my-project/topics/alerts-dead-letter (retention 604800s, never expires)',
+    );
+    expect(text).toContain(
+      'set dead-letter policy on <subscription of the deliver-alerts trigger, found at run time>: after 10 delivery attempts to projects/my-project/topics/alerts-dead-letter; retry backoff 10s..600s',
+    );
+    expect(text).toContain(
+      `roles/pubsub.publisher on topic projects/my-project/topics/alerts-dead-letter to ${agent}`,
+    );
     expect(text).toContain('jobs/ingest-every-minute: "* * * * *"');
     expect(text).toContain('OIDC token of mdp-scheduler@my-project.iam.gserviceaccount.com');
     expect(text).not.toContain('BLOCKED');
@@ -48,8 +60,17 @@ describe('planPubSub', () => {
     name: 'projects/my-project/subscriptions/eventarc-europe-west1-persist-123456-sub-042',
     topic: 'projects/my-project/topics/trades',
   };
+  const deliver = {
+    name: 'projects/my-project/subscriptions/eventarc-europe-west1-deliver-alerts-654321-sub-007',
+    topic: 'projects/my-project/topics/alerts',
+  };
   const converged = {
-    topics: ['projects/my-project/topics/trades', 'projects/my-project/topics/trades-dlq'],
+    topics: [
+      'projects/my-project/topics/trades',
+      'projects/my-project/topics/trades-dlq',
+      'projects/my-project/topics/alerts',
+      'projects/my-project/topics/alerts-dead-letter',
+    ],
     subscriptions: [
       {
         ...persist,
@@ -63,10 +84,24 @@ describe('planPubSub', () => {
         name: 'projects/my-project/subscriptions/trades-dlq-sub',
         topic: 'projects/my-project/topics/trades-dlq',
       },
+      {
+        ...deliver,
+        deadLetterPolicy: {
+          deadLetterTopic: 'projects/my-project/topics/alerts-dead-letter',
+          maxDeliveryAttempts: 10,
+        },
+        retryPolicy: { minimumBackoffSeconds: 10, maximumBackoffSeconds: 600 },
+      },
+      {
+        name: 'projects/my-project/subscriptions/alerts-dead-letter-sub',
+        topic: 'projects/my-project/topics/alerts-dead-letter',
+      },
     ],
     policies: {
       'projects/my-project/topics/trades-dlq': { 'roles/pubsub.publisher': [agent] },
       [persist.name]: { 'roles/pubsub.subscriber': [agent] },
+      'projects/my-project/topics/alerts-dead-letter': { 'roles/pubsub.publisher': [agent] },
+      [deliver.name]: { 'roles/pubsub.subscriber': [agent] },
     },
   };
 
@@ -88,12 +123,43 @@ describe('planPubSub', () => {
   });
 
   it('is blocked while persist is not deployed', () => {
-    const plan = planPubSub(desired, { ...converged, subscriptions: [] });
-    expect(plan.at(-1)).toMatchObject({ kind: 'blocked' });
+    const plan = planPubSub(desired, {
+      ...converged,
+      subscriptions: converged.subscriptions.filter((s) => s.name !== persist.name),
+    });
+    expect(plan).toEqual([
+      {
+        kind: 'blocked',
+        reason:
+          'no subscription of projects/my-project/topics/trades belongs to the persist trigger: deploy persist (gcloud functions deploy ... --trigger-topic=trades) first, then run provision again',
+      },
+    ]);
+  });
+
+  it('sets the alerts dead-letter policy on the deliver-alerts trigger only, with ALERTS_MAX_DELIVERY_ATTEMPTS', () => {
+    const fewer = desiredPubSub(loadProvisionConfig({ ...env, ALERTS_MAX_DELIVERY_ATTEMPTS: '5' }));
+    expect(planPubSub(fewer, converged)).toEqual([
+      {
+        kind: 'set-dead-letter-policy',
+        subscription: deliver.name,
+        deadLetterTopic: 'projects/my-project/topics/alerts-dead-letter',
+        maxDeliveryAttempts: 5,
+        minimumBackoffSeconds: 10,
+        maximumBackoffSeconds: 600,
+      },
+    ]);
+    const withoutDeliver = planPubSub(desired, {
+      ...converged,
+      subscriptions: converged.subscriptions.filter((s) => s.name !== deliver.name),
+    });
+    expect(withoutDeliver.map((a) => a.kind)).toEqual(['blocked']);
+    expect(withoutDeliver[0]).toMatchObject({
+      reason: expect.stringContaining('deliver-alerts') as unknown,
+    });
   });
 });
 
-describe('isPersistTriggerSubscription', () => {
+describe('isTriggerSubscription', () => {
   it.each([
     ['eventarc-europe-west1-persist-123456-sub-042', undefined, true],
     ['renamed', 'https://persist-abc123def-ew.a.run.app?__GCP_CloudEventsMode=CUSTOM_PUBSUB', true],
@@ -103,9 +169,23 @@ describe('isPersistTriggerSubscription', () => {
     ['trades-audit', undefined, false],
   ])('%s pushing to %s: %s', (name, pushEndpoint, expected) => {
     expect(
-      isPersistTriggerSubscription(
+      isTriggerSubscription(
         { name: `projects/p/subscriptions/${name}`, pushEndpoint },
         'persist',
+        'europe-west1',
+      ),
+    ).toBe(expected);
+  });
+
+  it.each([
+    ['eventarc-europe-west1-deliver-alerts-123456-sub-042', undefined, true],
+    ['renamed', 'https://deliver-alerts-abc123def-ew.a.run.app', true],
+    ['eventarc-europe-west1-persist-123456-sub-042', undefined, false],
+  ])('deliver-alerts: %s pushing to %s: %s', (name, pushEndpoint, expected) => {
+    expect(
+      isTriggerSubscription(
+        { name: `projects/p/subscriptions/${name}`, pushEndpoint },
+        'deliver-alerts',
         'europe-west1',
       ),
     ).toBe(expected);

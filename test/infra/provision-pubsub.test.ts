@@ -1,6 +1,7 @@
 /**
- * Provisioning against the real Pub/Sub emulator: topics, the dead-letter subscription, the
- * dead-letter policy on the persist trigger's subscription, and a second run that changes nothing.
+ * Provisioning against the real Pub/Sub emulator: topics, the dead-letter subscriptions, the
+ * dead-letter policies on the persist and deliver-alerts triggers' subscriptions, and a second run
+ * that changes nothing.
  */
 import { PubSub } from '@google-cloud/pubsub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ import { skipWithoutEmulator } from '../support/emulator-required.js';
 
 const PROJECT = 'mdp-provision-test';
 const PERSIST_SUBSCRIPTION = `projects/${PROJECT}/subscriptions/eventarc-europe-west1-persist-482913-sub-117`;
+const DELIVER_SUBSCRIPTION = `projects/${PROJECT}/subscriptions/eventarc-europe-west1-deliver-alerts-270391-sub-204`;
 
 describe.skipIf(skipWithoutEmulator)('provision against the Pub/Sub emulator', () => {
   let emulator: PubSubEmulator;
@@ -38,20 +40,27 @@ describe.skipIf(skipWithoutEmulator)('provision against the Pub/Sub emulator', (
     await emulator.stop();
   });
 
-  it('creates what it can, then says the persist trigger must be deployed first', async () => {
+  it('creates what it can, then says the triggers must be deployed first', async () => {
     await expect(provision(config, { pubsub }, { iam: false })).rejects.toThrow(
-      ProvisionBlockedError,
+      /persist trigger.*; .*deliver-alerts trigger/,
     );
     const [topics] = await pubsub.getTopics();
     expect(topics.map((t) => t.name).sort()).toEqual([
+      `projects/${PROJECT}/topics/alerts`,
+      `projects/${PROJECT}/topics/alerts-dead-letter`,
       `projects/${PROJECT}/topics/trades`,
       `projects/${PROJECT}/topics/trades-dlq`,
     ]);
-    const [metadata] = await pubsub.subscription('trades-dlq-sub').getMetadata();
-    expect(metadata.topic).toBe(`projects/${PROJECT}/topics/trades-dlq`);
-    expect(Number(metadata.messageRetentionDuration?.seconds)).toBe(7 * 24 * 3600);
-    // Present without a TTL: the subscription never expires.
-    expect(metadata.expirationPolicy?.ttl ?? null).toBeNull();
+    for (const [subscription, topic] of [
+      ['trades-dlq-sub', 'trades-dlq'],
+      ['alerts-dead-letter-sub', 'alerts-dead-letter'],
+    ] as const) {
+      const [metadata] = await pubsub.subscription(subscription).getMetadata();
+      expect(metadata.topic).toBe(`projects/${PROJECT}/topics/${topic}`);
+      expect(Number(metadata.messageRetentionDuration?.seconds)).toBe(7 * 24 * 3600);
+      // Present without a TTL: the subscription never expires.
+      expect(metadata.expirationPolicy?.ttl ?? null).toBeNull();
+    }
   });
 
   it('sets the dead-letter policy on the trigger subscription only, and is idempotent', async () => {
@@ -60,13 +69,27 @@ describe.skipIf(skipWithoutEmulator)('provision against the Pub/Sub emulator', (
       pushConfig: { pushEndpoint: 'http://127.0.0.1:9/persist' },
     });
     await pubsub.topic('trades').createSubscription('trades-audit');
+    // Still blocked while deliver-alerts is not deployed, but the persist trigger is done.
+    await expect(provision(config, { pubsub }, { iam: false })).rejects.toThrow(
+      ProvisionBlockedError,
+    );
+    await pubsub.topic('alerts').createSubscription(DELIVER_SUBSCRIPTION, {
+      pushConfig: { pushEndpoint: 'http://127.0.0.1:9/deliver-alerts' },
+    });
 
     const first = await provision(config, { pubsub }, { iam: false });
     expect(first.map((a) => a.kind)).toEqual([
       'grant-role',
+      'grant-role',
+      'grant-role',
       'set-dead-letter-policy',
       'grant-role',
     ]);
+    const [deliver] = await pubsub.subscription(DELIVER_SUBSCRIPTION).getMetadata();
+    expect(deliver.deadLetterPolicy).toEqual({
+      deadLetterTopic: `projects/${PROJECT}/topics/alerts-dead-letter`,
+      maxDeliveryAttempts: 10,
+    });
 
     const [persist] = await pubsub.subscription(PERSIST_SUBSCRIPTION).getMetadata();
     expect(persist.deadLetterPolicy).toEqual({

@@ -79,7 +79,17 @@ describe('loadConfig', () => {
   });
 
   it('validates the local stack variables too', () => {
-    expect(loadLocalStackConfig({}).ports).toEqual({ api: 8080, ingest: 8081, persist: 8082 });
+    expect(loadLocalStackConfig({}).ports).toEqual({
+      api: 8080,
+      ingest: 8081,
+      persist: 8082,
+      'deliver-alerts': 8083,
+    });
     expect(() => loadLocalStackConfig({ API_PORT: '99999' })).toThrow(/API_PORT/);
+    // A function's name may hold a hyphen; its variable's name an underscore instead.
+    expect(loadLocalStackConfig({ DELIVER_ALERTS_PORT: '9083' }).ports['deliver-alerts']).toBe(
+      9083,
+    );
+    expect(() => loadLocalStackConfig({ DELIVER_ALERTS_PORT: 'x' })).toThrow(/DELIVER_ALERTS_PORT/);
   });
 });

@@ -1,18 +1,19 @@
 import type { ObservedSubscription } from './observed-state.js';
 
 /**
- * Whether `subscription` is the one Eventarc created for the persist function's Pub/Sub trigger.
- * Eventarc names it `eventarc-REGION-TRIGGER-sub-NNN` where the trigger of a function deployed
- * with --trigger-topic is `FUNCTION-NNNNNN`, and pushes to the function's run.app URL; either
- * sign is enough, so a renamed trigger is still found by its endpoint.
+ * Whether `subscription` is the one Eventarc created for the Pub/Sub trigger of `functionName`
+ * (persist on `trades`, deliver-alerts on `alerts`). Eventarc names it
+ * `eventarc-REGION-TRIGGER-sub-NNN` where the trigger of a function deployed with --trigger-topic
+ * is `FUNCTION-NNNNNN`, and pushes to the function's run.app URL; either sign is enough, so a
+ * renamed trigger is still found by its endpoint.
  */
-export function isPersistTriggerSubscription(
+export function isTriggerSubscription(
   subscription: Pick<ObservedSubscription, 'name' | 'pushEndpoint'>,
-  persistFunction: string,
+  functionName: string,
   region: string,
 ): boolean {
   const shortName = subscription.name.split('/').pop() ?? '';
-  const fn = escapeRegExp(persistFunction);
+  const fn = escapeRegExp(functionName);
   if (new RegExp(`^eventarc-${escapeRegExp(region)}-${fn}-\\d+-sub-\\d+$`).test(shortName))
     return true;
   if (subscription.pushEndpoint === undefined || subscription.pushEndpoint === '') return false;

@@ -1,0 +1,319 @@
+/**
+ * The deliver-alerts handler against real parts: PostgreSQL (delivery state, cooldowns), a local
+ * recording HTTP server as the Slack webhook, and a real SMTP server (smtp-server, STARTTLS and
+ * AUTH). The Pub/Sub side (redelivery, dead letters) is test/e2e/alert-delivery.test.ts.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createDeliverAlertsFunction } from '../../functions/deliver-alerts/deliver-alerts-function.js';
+import { readViewState } from '../../dashboard/src/view-state.js';
+import { loadDeliverAlertsConfig } from '../../shared/config/function-config.js';
+import { createSql, type Sql } from '../../shared/db/client.js';
+import { alertEvent, alertMessage } from '../support/alert-messages.js';
+import { captureLogger } from '../support/capture-logger.js';
+import { startRecordingWebhook, type RecordingWebhook } from '../support/recording-webhook.js';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+const DASHBOARD = 'http://127.0.0.1:8080/dashboard';
+const SMTP_USER = 'alerts-bot';
+const SMTP_PASSWORD = 'not-a-real-secret';
+
+interface SlackBody {
+  text: string;
+  blocks: {
+    type: string;
+    text?: { type: string; text: string };
+    fields?: { type: string; text: string }[];
+    elements?: { type: string; url: string; text: { text: string } }[];
+  }[];
+}
+
+describe('deliver-alerts: channels, routing, once, cooldown', () => {
+  let db: TestDatabase;
+  let webhook: RecordingWebhook;
+  let smtp: SmtpSink;
+  const pools: Sql[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    webhook = await startRecordingWebhook();
+    smtp = await startSmtpSink({ user: SMTP_USER, password: SMTP_PASSWORD });
+  });
+  afterAll(async () => {
+    await Promise.all(pools.map((pool) => pool.end({ timeout: 5 })));
+    await webhook.stop();
+    await smtp.stop();
+    await db.drop();
+  });
+  beforeEach(() => {
+    webhook.calls.length = 0;
+    webhook.answer = () => 200;
+    smtp.messages.length = 0;
+  });
+
+  /** A delivery instance as deployed, with its own pool (a separate instance shares nothing else). */
+  const instance = (env: Record<string, string> = {}) => {
+    const sql = createSql({ DATABASE_URL: db.url, DB_POOL_MAX: 3, DB_CONNECT_TIMEOUT_SECONDS: 3 });
+    pools.push(sql);
+    const { logger, lines } = captureLogger();
+    const config = loadDeliverAlertsConfig({
+      DATABASE_URL: db.url,
+      ALERT_WEBHOOK_URL: webhook.url,
+      ALERT_DASHBOARD_URL: DASHBOARD,
+      ALERT_SMTP_HOST: '127.0.0.1',
+      ALERT_SMTP_PORT: String(smtp.port),
+      ALERT_SMTP_TLS: 'starttls',
+      // smtp-server's own self-signed certificate: TLS, but one that does not verify.
+      ALERT_SMTP_TLS_REJECT_UNAUTHORIZED: 'false',
+      ALERT_SMTP_USER: SMTP_USER,
+      ALERT_SMTP_PASSWORD: SMTP_PASSWORD,
+      ALERT_EMAIL_FROM: 'alerts@example.com',
+      ALERT_EMAIL_TO: 'ops@example.com, oncall@example.com',
+      ...env,
+    });
+    return { deliver: createDeliverAlertsFunction(config, { sql, logger }), lines };
+  };
+  const webhookBodies = () => webhook.calls.map((call) => call.body as SlackBody);
+
+  it('posts a Slack-shaped message: symbol, kind, observed vs threshold, time, a dashboard link', async () => {
+    const { deliver } = instance();
+    const alert = alertMessage({ symbol: 'ETHUSD', kind: 'rsi_extreme', severity: 'warning' });
+    alert.observed = '81.5';
+    alert.threshold = '70';
+    alert.unit = 'rsi';
+    alert.tradeId = null;
+    alert.bucket = '2026-11-29T11:40:00.000Z';
+    alert.interval = '5m';
+    alert.summary = 'ETHUSD RSI(14) on 5m at 81.5 (threshold 70) & rising <fast>';
+    await deliver(alertEvent(alert));
+
+    expect(webhook.calls).toHaveLength(1);
+    expect(webhook.calls[0]?.contentType).toBe('application/json');
+    const [body] = webhookBodies();
+    const link = `${DASHBOARD}#symbol=ETHUSD&interval=5m&indicators=rsi`;
+    expect(body?.text).toBe(
+      `[WARNING] ETHUSD rsi_extreme: 81.5 rsi (threshold 70 rsi) <${link}|Open in the dashboard>`,
+    );
+    expect(body?.blocks.map((block) => block.type)).toEqual(['header', 'section', 'actions']);
+    expect(body?.blocks[0]?.text).toMatchObject({
+      type: 'plain_text',
+      text: 'WARNING: ETHUSD rsi_extreme',
+    });
+    const section = body?.blocks[1];
+    // Slack's control characters in text from elsewhere are escaped.
+    expect(section?.text?.text).toBe(
+      ':warning: ETHUSD RSI(14) on 5m at 81.5 (threshold 70) &amp; rising &lt;fast&gt;',
+    );
+    expect(section?.fields?.map((field) => field.text)).toEqual([
+      '*Symbol*\nETHUSD',
+      '*Kind*\nrsi_extreme',
+      '*Severity*\nwarning',
+      '*Event*\ndetected',
+      '*Observed*\n81.5 rsi',
+      '*Threshold*\n70 rsi',
+      '*Time*\n2026-11-29 11:43:06 UTC',
+      '*Candle*\n2026-11-29 11:40:00 UTC (5m)',
+      `*Anomaly*\n${alert.anomalyId}`,
+    ]);
+    const button = body?.blocks[2]?.elements?.[0];
+    expect(button?.url).toBe(link);
+    // The dashboard reads the view from the fragment as the link writes it.
+    expect(readViewState(new URL(link).hash)).toEqual({
+      symbol: 'ETHUSD',
+      interval: '5m',
+      indicators: [{ type: 'rsi', window: 14 }],
+    });
+  });
+
+  it('e-mails a critical alert over STARTTLS with credentials: subject, body, recipients', async () => {
+    const { deliver } = instance();
+    const alert = alertMessage({ symbol: 'AAPL' });
+    await deliver(alertEvent(alert));
+
+    expect(smtp.messages).toHaveLength(1);
+    const [mail] = smtp.messages;
+    expect(mail?.secure).toBe(true);
+    expect(mail?.user).toBe(SMTP_USER);
+    expect(mail?.recipients).toEqual(['ops@example.com', 'oncall@example.com']);
+    expect(mail?.parsed.from?.text).toBe('alerts@example.com');
+    expect(mail?.parsed.subject).toBe(
+      '[CRITICAL] AAPL price_spike: 7.20 percent (threshold 5 percent)',
+    );
+    expect(mail?.parsed.text).toBe(
+      [
+        'BTCUSD trade 7.20 % from the previous trade (threshold 5 %)',
+        '',
+        'Symbol:    AAPL',
+        'Kind:      price_spike',
+        'Severity:  critical',
+        'Event:     detected',
+        'Observed:  7.20 percent',
+        'Threshold: 5 percent',
+        'Time:      2026-11-29 11:43:06 UTC',
+        'Trade:     BTCUSD-1795952586000',
+        `Anomaly:   ${alert.anomalyId}`,
+        '',
+        `Dashboard: ${DASHBOARD}#symbol=AAPL&interval=1m`,
+        '',
+        '-- ',
+        'market-data-platform alerts (deliver-alerts)',
+        '',
+      ].join('\n'),
+    );
+    // Critical goes to every channel: the webhook too.
+    expect(webhook.calls).toHaveLength(1);
+  });
+
+  it('routes by severity: warning to the webhook only, critical everywhere, as configured', async () => {
+    const defaults = instance();
+    await defaults.deliver(alertEvent(alertMessage({ symbol: 'MSFT', severity: 'warning' })));
+    expect([webhook.calls.length, smtp.messages.length]).toEqual([1, 0]);
+    await defaults.deliver(alertEvent(alertMessage({ symbol: 'MSFT', kind: 'volume_spike' })));
+    expect([webhook.calls.length, smtp.messages.length]).toEqual([2, 1]);
+
+    const reversed = instance({ ALERT_ROUTE_WARNING: 'email', ALERT_ROUTE_CRITICAL: 'webhook' });
+    await reversed.deliver(alertEvent(alertMessage({ symbol: 'TSLA', severity: 'warning' })));
+    expect([webhook.calls.length, smtp.messages.length]).toEqual([2, 2]);
+    await reversed.deliver(alertEvent(alertMessage({ symbol: 'TSLA', kind: 'ingest_lag' })));
+    expect([webhook.calls.length, smtp.messages.length]).toEqual([3, 2]);
+  });
+
+  it('with no channel configured, logs each alert as a structured WARNING line', async () => {
+    const { deliver, lines } = instance({
+      ALERT_WEBHOOK_URL: '',
+      ALERT_SMTP_HOST: '',
+      ALERT_SMTP_USER: '',
+      ALERT_SMTP_PASSWORD: '',
+    });
+    const alert = alertMessage({ symbol: 'AMZN', kind: 'stale_feed', severity: 'warning' });
+    await deliver(alertEvent(alert));
+    expect([webhook.calls.length, smtp.messages.length]).toEqual([0, 0]);
+    const warnings = lines().filter((line) => line.severity === 'WARNING');
+    // At start-up, each route naming channels that are not there says where its alerts go instead.
+    expect(warnings.map((line) => line.message)).toEqual([
+      'warning alerts are routed to webhook, not configured (ALERT_WEBHOOK_URL unset): they go to the log, as WARNING lines',
+      'critical alerts are routed to webhook and email, not configured (ALERT_WEBHOOK_URL, ALERT_SMTP_HOST unset): they go to the log, as WARNING lines',
+      'ALERT [WARNING] AMZN stale_feed: 7.20 percent (threshold 5 percent)',
+    ]);
+    expect(warnings[2]).toMatchObject({
+      message: 'ALERT [WARNING] AMZN stale_feed: 7.20 percent (threshold 5 percent)',
+      alert,
+      dashboard: `${DASHBOARD}#symbol=AMZN&interval=1m`,
+      anomaly_id: alert.anomalyId,
+    });
+  });
+
+  it('does not send a redelivered message again to a channel that took it', async () => {
+    const { deliver } = instance();
+    const event = alertEvent(alertMessage({ symbol: 'GOOGL' }));
+    await deliver(event);
+    await deliver(event);
+    expect([webhook.calls.length, smtp.messages.length]).toEqual([1, 1]);
+    // Long after: every lease has run out, and what was sent is still not sent again.
+    await db.sql`update alert_deliveries set lease_until = now() - interval '1 hour'`;
+    await deliver(event);
+    expect([webhook.calls.length, smtp.messages.length]).toEqual([1, 1]);
+  });
+
+  it('throws when a channel fails, and the redelivery sends only to the channel that failed', async () => {
+    const { deliver } = instance();
+    const alert = alertMessage({ symbol: 'NFLX' });
+    const event = alertEvent(alert);
+    webhook.answer = () => 500;
+    await expect(deliver(event)).rejects.toThrow(/webhook: answered HTTP 500/);
+    await expect(deliver(event)).rejects.toThrow(/webhook: answered HTTP 500/);
+    expect([webhook.calls.length, smtp.messages.length]).toEqual([2, 1]);
+
+    webhook.answer = () => 200;
+    await deliver(event);
+    expect([webhook.calls.length, smtp.messages.length]).toEqual([3, 1]);
+    const rows = await db.sql`
+      select channel, attempts, sent_at is not null as sent, last_error from alert_deliveries
+      where anomaly_id = ${alert.anomalyId} order by channel`;
+    expect(rows).toEqual([
+      { channel: 'email', attempts: 1, sent: true, last_error: null },
+      { channel: 'webhook', attempts: 3, sent: true, last_error: null },
+    ]);
+  });
+
+  it('holds the cooldown across two instances: one alert of a burst is sent, the rest suppressed and counted', async () => {
+    const a = instance();
+    const b = instance();
+    const burst = Array.from({ length: 12 }, () => alertMessage({ symbol: 'SOLUSD' }));
+    await Promise.all(burst.map((alert, i) => (i % 2 === 0 ? a : b).deliver(alertEvent(alert))));
+    expect(webhook.calls).toHaveLength(1);
+    expect(smtp.messages).toHaveLength(1);
+    const decisions = await db.sql<{ outcome: string; n: number }[]>`
+      select outcome, count(*)::int as n from alert_decisions where symbol = 'SOLUSD'
+      group by outcome order by outcome`;
+    expect(decisions).toEqual([
+      { outcome: 'deliver', n: 1 },
+      { outcome: 'suppressed', n: 11 },
+    ]);
+    const [cooldown] = await db.sql`
+      select suppressed_since, suppressed_total from alert_cooldowns
+      where symbol = 'SOLUSD' and kind = 'price_spike'`;
+    expect(cooldown).toEqual({ suppressed_since: 11, suppressed_total: '11' });
+    const suppressedLines = [...a.lines(), ...b.lines()].filter((line) =>
+      String(line.message).startsWith('alert suppressed by the SOLUSD price_spike cooldown'),
+    );
+    expect(suppressedLines).toHaveLength(11);
+
+    // Another kind of the same symbol has a cooldown of its own.
+    await a.deliver(alertEvent(alertMessage({ symbol: 'SOLUSD', kind: 'volume_spike' })));
+    expect(webhook.calls).toHaveLength(2);
+
+    // A redelivered suppressed alert stays suppressed; once the cooldown has passed, the next goes out.
+    const late = burst[1];
+    if (late === undefined) throw new Error('no burst');
+    await db.sql`
+      update alert_cooldowns set last_sent_at = now() - interval '301 seconds'
+      where symbol = 'SOLUSD' and kind = 'price_spike'`;
+    const suppressedOne = await db.sql<{ anomalyId: string }[]>`
+      select anomaly_id::text as "anomalyId" from alert_decisions
+      where symbol = 'SOLUSD' and outcome = 'suppressed' limit 1`;
+    const again = burst.find((alert) => alert.anomalyId === suppressedOne[0]?.anomalyId);
+    if (again === undefined) throw new Error('no suppressed alert found');
+    await b.deliver(alertEvent(again));
+    expect(webhook.calls).toHaveLength(2);
+    await b.deliver(alertEvent(alertMessage({ symbol: 'SOLUSD' })));
+    expect(webhook.calls).toHaveLength(3);
+  });
+
+  it('sends the recovery of a stale feed through the cooldown its detection holds', async () => {
+    const { deliver } = instance();
+    const detected = alertMessage({ symbol: 'XRPUSD', kind: 'stale_feed', severity: 'critical' });
+    await deliver(alertEvent(detected));
+    await deliver(alertEvent({ ...detected, event: 'recovered', at: '2026-11-29T11:44:00.000Z' }));
+    const texts = webhookBodies().map((body) => body.blocks[0]?.text?.text);
+    expect(texts).toEqual(['CRITICAL: XRPUSD stale_feed', 'RECOVERED: XRPUSD stale_feed']);
+    expect(smtp.messages.map((mail) => mail.parsed.subject)).toEqual([
+      '[CRITICAL] XRPUSD stale_feed: 7.20 percent (threshold 5 percent)',
+      '[RECOVERED] XRPUSD stale_feed recovered: 7.20 percent (threshold 5 percent)',
+    ]);
+
+    // A second outage within the cooldown: its detection is suppressed, and so is its recovery.
+    const second = alertMessage({ symbol: 'XRPUSD', kind: 'stale_feed', severity: 'critical' });
+    await deliver(alertEvent(second));
+    await deliver(alertEvent({ ...second, event: 'recovered' }));
+    expect(webhook.calls).toHaveLength(2);
+  });
+
+  it.each([
+    ['not JSON', '{"anomalyId": ', 'invalid_json'],
+    ['not an alert', { anomalyId: 'x', event: 'exploded' }, 'invalid_alert'],
+    ['not UTF-8', Buffer.from([0xff, 0xfe, 0x7b]), 'invalid_utf8'],
+  ])(
+    'records a message that is %s as a rejection and acknowledges it',
+    async (_, payload, reason) => {
+      const { deliver } = instance();
+      const event = alertEvent(payload);
+      await deliver(event);
+      await deliver(event);
+      const rows = await db.sql`
+      select reason from rejected_messages where message_id = ${`alerts:${event.id}`}`;
+      expect(rows).toEqual([{ reason }]);
+      expect(webhook.calls).toHaveLength(0);
+    },
+  );
+});
