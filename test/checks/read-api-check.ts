@@ -164,7 +164,7 @@ export async function checkReadApi({
     `/trades?symbol=${symbol}&cursor=tampered`,
     `/trades?symbol=${symbol}&start=2026-02-30T00:00:00Z`,
     `/candles?symbol=${symbol}&interval=1441m`,
-    `/candles?symbol=${symbol}&interval=1M`,
+    `/candles?symbol=${symbol}&interval=13M`,
     `/candles?symbol=${symbol}&interval=1m&as_off=2026-01-01T00:00:00Z`,
     `/candles?symbol=${symbol}&interval=1m&limit=5001`,
     `/candles?symbol=${symbol}&interval=1m&fill=next`,

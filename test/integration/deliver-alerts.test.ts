@@ -121,7 +121,7 @@ describe('deliver-alerts: channels, routing, once, cooldown', () => {
     expect(readViewState(new URL(link).hash)).toEqual({
       symbol: 'ETHUSD',
       interval: '5m',
-      indicators: [{ type: 'rsi', window: 14 }],
+      indicators: [{ type: 'rsi', params: { window: 14 } }],
     });
   });
 

@@ -133,7 +133,7 @@ describe('the dashboard link', () => {
       { symbol: 'TSLA', kind: 'rsi_extreme', interval: '1h' },
       '#symbol=TSLA&interval=1h&indicators=rsi',
       '1h',
-      [{ type: 'rsi', window: 14 }],
+      [{ type: 'rsi', params: { window: 14 } }],
     ],
   ] as const)(
     '%j → %s, which the dashboard reads back',
