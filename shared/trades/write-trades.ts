@@ -117,7 +117,7 @@ function writeStatement(
       from input
       where (select known and recent from gate)
       order by ord
-      on conflict (trade_id) do nothing
+      on conflict (trade_id, ts) do nothing
       returning trade_id, seq, symbol, price, volume, ts
     ), newest as (
       select distinct on (symbol) * from inserted order by symbol, ts desc, seq desc
