@@ -152,6 +152,15 @@ describe.skipIf(skipWithoutEmulator)('npm start (the local stack)', () => {
         expect(stack.output()).toContain('Pub/Sub emulator at');
         // Emulator message ids are numbers; direct pushes would say "direct-".
         expect(stack.output()).toMatch(/"function":"persist","message_id":"\d+"/);
+        // The trades partitions: made by the migration step, kept by the hourly job, run at start.
+        expect(stack.output()).toMatch(/trades partitions: \d+ created, 0 dropped/);
+        await waitFor('the maintenance job’s first run', async () =>
+          /scheduler → ingest \/maintenance: 0 trades partitions created, 0 dropped/.test(
+            stack.output(),
+          )
+            ? true
+            : undefined,
+        );
         stoppedAt = await latest('AAPL');
         // The stack itself, 3 functions, gcloud + the emulator's JVM, PostgreSQL and its workers.
         expect((await stackProcesses()).length).toBeGreaterThanOrEqual(7);
