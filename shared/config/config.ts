@@ -6,6 +6,7 @@ import {
   ingestionFragment,
   loggingFragment,
   pubsubFragment,
+  retentionFragment,
   sourcesFragment,
 } from './fragments.js';
 import { parseEnv, type Env } from './parse-env.js';
@@ -22,6 +23,7 @@ export const configSchema = z.object({
   ...pubsubFragment,
   ...ingestionFragment,
   ...sourcesFragment,
+  ...retentionFragment,
   ...apiFragment,
 });
 
