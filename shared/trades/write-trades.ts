@@ -33,7 +33,7 @@ interface WriteCounts {
 }
 
 /**
- * Writes a validated batch atomically: the trades (duplicates by trade_id ignored), then
+ * Writes a validated batch atomically: the trades (duplicates by (trade_id, ts) ignored), then
  * `latest_prices` moved forward only (a newer ts, or the same ts and a later arrival) from the rows
  * actually inserted, and each symbol's count in `trade_counts` by as many. A batch naming an
  * unknown symbol writes nothing.
