@@ -154,7 +154,7 @@ describe.skipIf(skipWithoutEmulator)('npm start (the local stack)', () => {
         expect(stack.output()).toMatch(/"function":"persist","message_id":"\d+"/);
         // The trades partitions: made by the migration step, kept by the hourly job, run at start.
         expect(stack.output()).toMatch(/trades partitions: \d+ created, 0 dropped/);
-        await waitFor('the maintenance job’s first run', async () =>
+        await waitFor('the maintenance job’s first run', () =>
           /scheduler → ingest \/maintenance: 0 trades partitions created, 0 dropped/.test(
             stack.output(),
           )
