@@ -1,3 +1,4 @@
+import type { Request, Response } from '@google-cloud/functions-framework';
 import type { IngestConfig } from '../../shared/config/function-config.js';
 import { createSql } from '../../shared/db/client.js';
 import { createLogger } from '../../shared/logging/logger.js';
@@ -5,8 +6,12 @@ import { createDirectPushPublisher } from '../../shared/messaging/direct-push-pu
 import { createPubSubPublisher } from '../../shared/messaging/pubsub-publisher.js';
 import type { TradePublisher } from '../../shared/messaging/trade-publisher.js';
 import { createIngestHandler } from './ingest.handler.js';
+import { createMaintenanceHandler, MAINTENANCE_PATH } from './maintenance.handler.js';
 
-/** The ingest function as deployed: its own pool, publisher and logger, created once per instance. */
+/**
+ * The ingest function as deployed: its own pool, publisher and logger, created once per instance.
+ * POST /maintenance keeps the trades partitions instead (maintenance.handler.ts).
+ */
 export function createIngestFunction(config: IngestConfig) {
   const logger = createLogger({ level: config.LOG_LEVEL, base: { function: 'ingest' } });
   let publisher: TradePublisher;
@@ -23,5 +28,13 @@ export function createIngestFunction(config: IngestConfig) {
       emulatorHost: config.PUBSUB_EMULATOR_HOST,
     });
   }
-  return createIngestHandler({ sql: createSql(config), publisher, config, logger });
+  const sql = createSql(config);
+  const ingest = createIngestHandler({ sql, publisher, config, logger });
+  const maintenance = createMaintenanceHandler({
+    sql,
+    logger,
+    retentionDays: config.TRADES_RETENTION_DAYS,
+  });
+  return (request: Request, response: Response): Promise<void> =>
+    request.path === MAINTENANCE_PATH ? maintenance(request, response) : ingest(request, response);
 }

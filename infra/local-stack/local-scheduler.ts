@@ -1,5 +1,32 @@
 import type { Logger } from '../../shared/logging/logger.js';
 
+/** What a local job calls and how its answer reads in the log. */
+export interface LocalJob {
+  /** Names the job in its log lines: `scheduler → ingest`. */
+  target: string;
+  /** The answer's body in a few words. */
+  summary(body: Record<string, unknown>): string;
+}
+
+/** The job Cloud Scheduler runs every minute: ingest publishes the trades due. */
+export const INGEST_JOB: LocalJob = {
+  target: 'ingest',
+  summary: (body) =>
+    `${typeof body['trades_published'] === 'number' ? body['trades_published'] : 0} trades published`,
+};
+
+/** The hourly maintenance of the trades partitions: ingest's POST /maintenance. */
+export const MAINTENANCE_JOB: LocalJob = {
+  target: 'ingest /maintenance',
+  summary: (body) => {
+    const length = (key: string) => (Array.isArray(body[key]) ? body[key].length : 0);
+    return `${length('created')} trades partitions created, ${length('dropped')} dropped`;
+  },
+};
+
+/** Cloud Scheduler's schedule of the maintenance job, locally as an interval. */
+export const MAINTENANCE_INTERVAL_MS = 3_600_000;
+
 export interface LocalScheduler {
   /** Settles when the first call to ingest has answered. */
   firstRun: Promise<void>;
@@ -7,24 +34,26 @@ export interface LocalScheduler {
 }
 
 /**
- * Stands in for Cloud Scheduler: POSTs `{}` to the ingest function every `intervalMs`. A tick
- * that finds the previous call still running is skipped, as a slow function would not be
- * called twice at once by a sane scheduler either.
+ * Stands in for Cloud Scheduler: POSTs `{}` to `url` (the ingest function, or its maintenance path)
+ * at once and then every `intervalMs`. A tick that finds the previous call still running is
+ * skipped, as a slow function would not be called twice at once by a sane scheduler either.
  */
 export function startLocalScheduler({
   url,
   intervalMs,
   logger,
+  job = INGEST_JOB,
 }: {
   url: string;
   intervalMs: number;
   logger: Logger;
+  job?: LocalJob;
 }): LocalScheduler {
   let running: Promise<void> | undefined;
   let tick = 0;
   const fire = () => {
     if (running !== undefined) {
-      logger.warn('scheduler: previous ingest call still running; skipping this tick');
+      logger.warn(`scheduler: previous ${job.target} call still running; skipping this tick`);
       return;
     }
     tick += 1;
@@ -34,24 +63,23 @@ export function startLocalScheduler({
           method: 'POST',
           headers: {
             'content-type': 'application/json',
-            'x-request-id': `local-scheduler-${tick}`,
+            'x-request-id': `local-scheduler-${job === INGEST_JOB ? '' : 'maintenance-'}${tick}`,
           },
           body: '{}',
           signal: AbortSignal.timeout(Math.max(intervalMs * 3, 10_000)),
         });
-        const body = (await response.json().catch(() => ({}))) as {
-          trades_published?: number;
-          message?: string;
-        };
-        if (response.ok)
-          logger.info(`scheduler → ingest: ${body.trades_published ?? 0} trades published`);
+        const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+        if (response.ok) logger.info(`scheduler → ${job.target}: ${job.summary(body)}`);
         else
           logger.warn(
             { status: response.status },
-            `scheduler → ingest answered ${response.status}: ${body.message ?? ''}`,
+            `scheduler → ${job.target} answered ${response.status}: ${typeof body['message'] === 'string' ? body['message'] : ''}`,
           );
       } catch (error) {
-        logger.warn({ err: error }, 'scheduler → ingest call failed; the next tick catches up');
+        logger.warn(
+          { err: error },
+          `scheduler → ${job.target} call failed; the next tick catches up`,
+        );
       } finally {
         running = undefined;
       }

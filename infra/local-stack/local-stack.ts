@@ -5,7 +5,12 @@ import type { Logger } from '../../shared/logging/logger.js';
 import { applyMigrations } from '../apply-migrations.js';
 import { localUrl, startFunction, type FunctionProcess } from './function-process.js';
 import { openLocalDatabase } from './local-database.js';
-import { startLocalScheduler, type LocalScheduler } from './local-scheduler.js';
+import {
+  MAINTENANCE_INTERVAL_MS,
+  MAINTENANCE_JOB,
+  startLocalScheduler,
+  type LocalScheduler,
+} from './local-scheduler.js';
 import {
   alertsPushSubscription,
   EmulatorNotInstalledError,
@@ -146,6 +151,14 @@ export async function startLocalStack({
     });
     stoppers.push(() => scheduler.stop());
     await scheduler.firstRun;
+    // The trades partitions' hourly job (provisioned beside the ingest job in the cloud).
+    const maintenance = startLocalScheduler({
+      url: `${urls.ingest}/maintenance`,
+      intervalMs: MAINTENANCE_INTERVAL_MS,
+      logger,
+      job: MAINTENANCE_JOB,
+    });
+    stoppers.push(() => maintenance.stop());
     await startAll(FUNCTION_NAMES.filter((name) => !PIPELINE.includes(name)));
 
     const crashed = new Promise<FunctionName>((resolve) => {

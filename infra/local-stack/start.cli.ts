@@ -31,7 +31,7 @@ await runCli(cli, process.env, async (config, logger) => {
   // What each function is for, after its URL; a function without a hint is listed all the same.
   const hints: Partial<Record<FunctionName, string>> = {
     api: `try ${running.urls.api}/price/latest?symbol=AAPL`,
-    ingest: `called every ${config.INGESTION_INTERVAL_SECONDS}s by the local scheduler`,
+    ingest: `called every ${config.INGESTION_INTERVAL_SECONDS}s by the local scheduler, /maintenance hourly`,
     persist: messagingHint(running),
     'deliver-alerts': alertsHint(running, config),
   };

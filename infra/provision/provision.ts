@@ -4,6 +4,7 @@ import type { ProvisionConfig } from '../../shared/config/provision-config.js';
 import { describeAction, type ProvisionAction } from './actions.js';
 import { applyPubSubActions } from './apply-pubsub.js';
 import { desiredPubSub, topicPath } from './desired-state.js';
+import { desiredMaintenanceJob } from './maintenance-job.js';
 import { dryRunObservation } from './observed-state.js';
 import { observePubSub } from './observe-pubsub.js';
 import { planPubSub } from './pubsub-plan.js';
@@ -41,8 +42,13 @@ export function dryRunPlan(config: ProvisionConfig): ProvisionAction[] {
   }));
   return [
     ...planPubSub(pubsub, dryRunObservation(triggers)),
-    ...planScheduler(desiredSchedulerJob(config), undefined),
+    ...desiredJobs(config).flatMap((job) => planScheduler(job, undefined)),
   ];
+}
+
+/** The scheduler jobs: ingest every minute, the trades partitions' maintenance every hour. */
+function desiredJobs(config: ProvisionConfig) {
+  return [desiredSchedulerJob(config), desiredMaintenanceJob(config)];
 }
 
 /**
@@ -72,14 +78,13 @@ export async function provision(
 
   let schedulerPlan: ProvisionAction[] = [];
   if (clients.scheduler !== undefined) {
-    const job = desiredSchedulerJob(config);
-    schedulerPlan = planScheduler(
-      job,
-      await observeSchedulerJob(clients.scheduler, job.name ?? ''),
-    );
-    await applySchedulerActions(clients.scheduler, schedulerPlan, (action) =>
-      onAction?.(`done: ${describeAction(action)}`),
-    );
+    for (const job of desiredJobs(config)) {
+      const plan = planScheduler(job, await observeSchedulerJob(clients.scheduler, job.name ?? ''));
+      await applySchedulerActions(clients.scheduler, plan, (action) =>
+        onAction?.(`done: ${describeAction(action)}`),
+      );
+      schedulerPlan = [...schedulerPlan, ...plan];
+    }
   }
 
   const blocked = pubsubPlan.filter((a) => a.kind === 'blocked');

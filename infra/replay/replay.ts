@@ -91,6 +91,10 @@ export async function replayTape(args: ReplayArgs, deps: ReplayDeps): Promise<Re
     binancePair === undefined
       ? tapeTradeId(args.symbol, kind, trade.id)
       : `${binanceTradeIdPrefix(args.symbol, binancePair)}${trade.id}`;
+  // A trade is stored by (trade_id, ts): with the live adapter's id it also takes the live adapter's
+  // time, whole milliseconds (aggTrades' T), though the tape may write microseconds.
+  const tsOf = (trade: TapeTrade) =>
+    binancePair === undefined ? trade.ts : new Date(trade.timeMs).toISOString();
 
   let published = 0;
   let messages = 0;
@@ -106,7 +110,7 @@ export async function replayTape(args: ReplayArgs, deps: ReplayDeps): Promise<Re
       symbol: args.symbol,
       price: trade.price,
       volume: trade.quantity,
-      ts: trade.ts,
+      ts: tsOf(trade),
     }));
     batch = [];
     const sent = publisher.publish({ v: 1, source: 'replay', trades }, args.symbol);

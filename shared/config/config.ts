@@ -8,6 +8,7 @@ import {
   ingestionFragment,
   loggingFragment,
   pubsubFragment,
+  retentionFragment,
   sourcesFragment,
 } from './fragments.js';
 import { parseEnv, type Env } from './parse-env.js';
@@ -25,6 +26,7 @@ export const configSchema = z.object({
   ...alertsTopicFragment,
   ...ingestionFragment,
   ...sourcesFragment,
+  ...retentionFragment,
   ...apiFragment,
   ...alertsFragment,
 });

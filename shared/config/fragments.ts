@@ -50,6 +50,15 @@ export const alertsTopicFragment = {
   ALERTS_TOPIC: pubsubName.default('alerts'),
 };
 
+/**
+ * How long raw trades are kept: the maintenance run (POST /maintenance on ingest, hourly) drops each
+ * month of `trades` entirely older than this. Unset keeps every trade. Stored candles are kept
+ * whatever it says.
+ */
+export const retentionFragment = {
+  TRADES_RETENTION_DAYS: integer(1, 36_500).optional(),
+};
+
 /** How ingest generates and batches trades. */
 export const ingestionFragment = {
   /** The time grid trades are generated on; the api judges staleness by it too. */

@@ -7,6 +7,7 @@ import {
   ingestionFragment,
   loggingFragment,
   pubsubFragment,
+  retentionFragment,
   sourcesFragment,
 } from './fragments.js';
 import { parseEnv, type Env } from './parse-env.js';
@@ -26,13 +27,14 @@ export const apiConfigSchema = z.object({
 });
 
 /** What ingest reads: the database, logging, where to publish, how to generate trades and where
- * to fetch real ones. */
+ * to fetch real ones, and how long its maintenance path keeps trades. */
 export const ingestConfigSchema = z.object({
   ...databaseFragment,
   ...loggingFragment,
   ...pubsubFragment,
   ...ingestionFragment,
   ...sourcesFragment,
+  ...retentionFragment,
 });
 
 /** What persist reads: the database and logging. */

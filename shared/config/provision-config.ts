@@ -39,6 +39,10 @@ export const provisionSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,500}$/, 'must be letters, digits, - or _')
     .default('ingest-every-minute'),
+  MAINTENANCE_JOB_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,500}$/, 'must be letters, digits, - or _')
+    .default('maintain-trades-hourly'),
   SCHEDULER_TIME_ZONE: z.string().min(1).default('Etc/UTC'),
   PUBSUB_EMULATOR_HOST: hostPort.optional(),
 });

@@ -43,7 +43,7 @@ interface WriteCounts {
 }
 
 /**
- * Writes a validated batch atomically: the trades (duplicates by trade_id ignored), then
+ * Writes a validated batch atomically: the trades (duplicates by (trade_id, ts) ignored), then
  * `latest_prices` moved forward only (a newer ts, or the same ts and a later arrival) from the rows
  * actually inserted, each symbol's count in `trade_counts` by as many, and the inserted trades'
  * minutes in `minute_rollups` (shared/candles/minute-rollups.ts). A batch naming an unknown symbol
@@ -129,7 +129,7 @@ function writeStatement(
       from input
       where (select known and recent from gate)
       order by ord
-      on conflict (trade_id) do nothing
+      on conflict (trade_id, ts) do nothing
       returning trade_id, seq, symbol, price, volume, ts
     ), newest as (
       select distinct on (symbol) * from inserted order by symbol, ts desc, seq desc

@@ -2,7 +2,8 @@
  * `npm run bench`: starts what it needs (PostgreSQL: DATABASE_URL's server or an embedded one; the
  * Pub/Sub emulator; the functions, built as deployed), generates its own data in a database of its
  * own, prints a table and writes the figures as JSON to $BENCH_OUT (default .bench/results.json).
- * BENCH_ONLY=persist,api limits the run to some benches. Exits 1 when a goal does not hold.
+ * BENCH_ONLY=persist,api limits the run to some benches; BENCH_SCALE_TRADES (default 20000000) is
+ * the larger size of the scale bench. Exits 1 when a goal does not hold.
  */
 import { cpus, loadavg, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { benchColdStart } from './cold-start.bench.js';
 import { benchEndToEnd } from './e2e.bench.js';
 import { benchIndicators } from './indicators.bench.js';
 import { benchPersist } from './persist.bench.js';
+import { benchScale, DEFAULT_LARGE } from './scale.bench.js';
 import { benchStream } from './stream.bench.js';
 import { openBenchDatabase, type BenchDatabase } from './support/bench-database.js';
 import { buildFunctions } from './support/build.js';
@@ -51,6 +53,8 @@ const BENCHES: Record<string, (context: Context) => Promise<BenchResult[]>> = {
     notMeasured.push('stream');
     return [];
   },
+  // Last: it grows the run's database to BENCH_SCALE_TRADES trades.
+  scale: ({ db }) => benchScale(db, scaleTrades()),
 };
 /** Benches that publish through the Pub/Sub emulator. */
 const NEED_EMULATOR = ['e2e', 'stream'];
@@ -70,6 +74,18 @@ if (unknown.length > 0) {
     `BENCH_ONLY: unknown bench(es) ${unknown.join(', ')}; known: ${Object.keys(BENCHES).join(', ')}\n`,
   );
   process.exit(2);
+}
+function scaleTrades(): number {
+  const given = process.env.BENCH_SCALE_TRADES;
+  if (given === undefined || given === '') return DEFAULT_LARGE;
+  const value = Number(given);
+  if (!Number.isInteger(value) || value < 2_000_000 || value > 1_000_000_000) {
+    process.stderr.write(
+      `BENCH_SCALE_TRADES: must be a whole number from 2000000 to 1000000000 (got ${JSON.stringify(given)})\n`,
+    );
+    process.exit(2);
+  }
+  return value;
 }
 const needsEmulator = selected.some((name) => NEED_EMULATOR.includes(name));
 const out = resolve(process.env.BENCH_OUT ?? '.bench/results.json');

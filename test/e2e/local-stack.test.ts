@@ -160,6 +160,15 @@ describe.skipIf(skipWithoutEmulator)('npm start (the local stack)', () => {
         expect(stack.output()).toContain('Pub/Sub emulator at');
         // Emulator message ids are numbers; direct pushes would say "direct-".
         expect(stack.output()).toMatch(/"function":"persist","message_id":"\d+"/);
+        // The trades partitions: made by the migration step, kept by the hourly job, run at start.
+        expect(stack.output()).toMatch(/trades partitions: \d+ created, 0 dropped/);
+        await waitFor('the maintenance job’s first run', () =>
+          /scheduler → ingest \/maintenance: 0 trades partitions created, 0 dropped/.test(
+            stack.output(),
+          )
+            ? true
+            : undefined,
+        );
         stoppedAt = await latest('AAPL');
 
         // An alert published to the emulator's alerts topic reaches deliver-alerts, which, with no

@@ -117,9 +117,13 @@ describe.skipIf(skipWithoutEmulator)('replay: tape → Pub/Sub → persist → P
   });
 
   it('with --binance-pair gives the live adapter’s ids, and refuses a tape of another layout', async () => {
+    // Times in microseconds, as Binance's files write them since 2025; the live adapter's trades
+    // carry whole milliseconds (aggTrades' T), and a trade is stored by (trade_id, ts).
     const file = await tape(
       'pair.csv',
-      [0, 1, 2].map((i) => aggLine(i)),
+      [0, 1, 2].map((i) =>
+        aggLine(i).replace(`,${T0 + i * 1000},`, `,${(T0 + i * 1000) * 1000 + 789},`),
+      ),
     );
     const { code } = await replay([
       '--file',
@@ -131,11 +135,15 @@ describe.skipIf(skipWithoutEmulator)('replay: tape → Pub/Sub → persist → P
     ]);
     expect(code).toBe(0);
     await waitFor('3 trades stored', async () => ((await count('PAIR')) === 3 ? true : undefined));
-    const stored = await db.sql<{ trade_id: string }[]>`
-      select trade_id from trades where symbol = 'PAIR' order by ts`;
+    const stored = await db.sql<{ trade_id: string; ts: Date }[]>`
+      select trade_id, ts from trades where symbol = 'PAIR' order by ts`;
     expect(stored.map((t) => t.trade_id)).toEqual(
       [1000, 1001, 1002].map((id) => `${binanceTradeIdPrefix('PAIR', 'BTCUSDT')}${id}`),
     );
+    const [micros] = await db.sql<{ n: number }[]>`
+      select count(*)::int as n from trades where symbol = 'PAIR' and extract(microseconds from ts)::int % 1000 <> 0`;
+    expect(micros?.n).toBe(0);
+    expect(stored.map((t) => t.ts)).toEqual([0, 1, 2].map((i) => new Date(T0 + i * 1000)));
     const json = await tape('lines.jsonl', [
       JSON.stringify({ id: '1', time: T0, price: '1', quantity: '1' }),
     ]);

@@ -50,6 +50,12 @@ describe('the dry-run plan', () => {
     );
     expect(text).toContain('jobs/ingest-every-minute: "* * * * *"');
     expect(text).toContain('OIDC token of mdp-scheduler@my-project.iam.gserviceaccount.com');
+    // The trades partitions' maintenance: ingest's /maintenance hourly, same identity and audience.
+    expect(text).toContain(
+      'create scheduler job projects/my-project/locations/europe-west1/jobs/maintain-trades-hourly: "17 * * * *" Etc/UTC, ' +
+        'POST https://ingest-abc123-ew.a.run.app/maintenance with an OIDC token of mdp-scheduler@my-project.iam.gserviceaccount.com ' +
+        '(audience https://ingest-abc123-ew.a.run.app), 3 retries',
+    );
     expect(text).not.toContain('BLOCKED');
   });
 });

@@ -9,6 +9,7 @@ import {
   applySchedulerActions,
   observeSchedulerJob,
 } from '../../infra/provision/scheduler-executor.js';
+import { desiredMaintenanceJob } from '../../infra/provision/maintenance-job.js';
 import { desiredSchedulerJob, planScheduler } from '../../infra/provision/scheduler-plan.js';
 import { loadProvisionConfig } from '../../shared/config/provision-config.js';
 import { close, listen } from '../support/http-server.js';
@@ -132,5 +133,30 @@ describe('the scheduler job on the wire', () => {
       'updateMask=description,schedule,time_zone,attempt_deadline,http_target,retry_config',
     );
     expect(patch?.body).toMatchObject({ schedule: '* * * * *' });
+  });
+
+  it('creates the maintenance job: hourly, POST to ingest /maintenance with the same OIDC identity', async () => {
+    const job = desiredMaintenanceJob(config);
+    const name = 'projects/my-project/locations/europe-west1/jobs/maintain-trades-hourly';
+    stored = undefined;
+    requests.length = 0;
+    await applySchedulerActions(
+      client,
+      planScheduler(job, await observeSchedulerJob(client, name)),
+    );
+    expect(requests[1]?.body).toMatchObject({
+      name,
+      schedule: '17 * * * *',
+      attemptDeadline: '300s',
+      httpTarget: {
+        uri: 'https://ingest-abc123-ew.a.run.app/maintenance',
+        oidcToken: {
+          serviceAccountEmail: 'mdp-scheduler@my-project.iam.gserviceaccount.com',
+          audience: 'https://ingest-abc123-ew.a.run.app',
+        },
+      },
+      retryConfig: { retryCount: 3, minBackoffDuration: '60s' },
+    });
+    expect(planScheduler(job, await observeSchedulerJob(client, name))).toEqual([]);
   });
 });

@@ -42,8 +42,9 @@ const counts = async () => {
 describe('persist', () => {
   it('keeps each symbol’s trade count with its trades: a duplicate or a redelivery counts once', async () => {
     const { persist } = handler();
-    const recent = (n: number) =>
-      trade(100 + n, { ts: new Date(Date.now() - 1_000 + n).toISOString() });
+    // A trade's identity is (trade_id, ts): a redelivered trade carries the same ts.
+    const startMs = Date.now() - 1_000;
+    const recent = (n: number) => trade(100 + n, { ts: new Date(startMs + n).toISOString() });
     // A late batch (the locked path), then recent ones (one statement), one delivered twice, one
     // repeating a stored trade.
     await persist(

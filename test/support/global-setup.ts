@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { loadMigrations, migrate } from '../../shared/db/migrate.js';
+import { createLogger } from '../../shared/logging/logger.js';
+import { maintainTradePartitions } from '../../shared/trades/partition-maintenance.js';
 import { startEmbeddedDatabase } from '../../infra/local-stack/embedded-database.js';
 import { databaseUrlFor } from './database-url.js';
 
@@ -49,6 +51,8 @@ export default async function setup(project: TestProject) {
     onnotice: () => undefined,
   });
   await migrate(templateSql, await loadMigrations());
+  // The layout every deployment has after `npm run migrate`: this month's partition and those ahead.
+  await maintainTradePartitions(templateSql, { logger: createLogger({ level: 'warn' }) });
   // CREATE DATABASE ... TEMPLATE needs the template to have no open connection.
   await templateSql.end();
 

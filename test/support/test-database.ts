@@ -15,11 +15,20 @@ export interface TestDatabase {
  * stop servers without seeing each other's data.
  */
 export async function createTestDatabase(): Promise<TestDatabase> {
+  return createDatabase(`template ${inject('templateDatabase')}`);
+}
+
+/** A database of the test's own with no migration applied: to build an earlier schema in. */
+export async function createEmptyTestDatabase(): Promise<TestDatabase> {
+  return createDatabase('');
+}
+
+async function createDatabase(options: string): Promise<TestDatabase> {
   const adminUrl = inject('databaseAdminUrl');
   const name = `mdp_test_${process.ppid}_${randomBytes(4).toString('hex')}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
   try {
-    await admin.unsafe(`create database ${name} template ${inject('templateDatabase')}`);
+    await admin.unsafe(`create database ${name} ${options}`);
   } finally {
     await admin.end();
   }

@@ -81,6 +81,20 @@ describe('API_HEALTH_TIMEOUT_MS', () => {
   });
 });
 
+describe('TRADES_RETENTION_DAYS', () => {
+  it('is unset (keep every trade) by default or empty, a number of days from 1, read by ingest', () => {
+    expect(loadIngestConfig({}).TRADES_RETENTION_DAYS).toBeUndefined();
+    expect(loadIngestConfig({ TRADES_RETENTION_DAYS: '' }).TRADES_RETENTION_DAYS).toBeUndefined();
+    expect(loadIngestConfig({ TRADES_RETENTION_DAYS: '90' }).TRADES_RETENTION_DAYS).toBe(90);
+    for (const bad of ['0', '-1', '1.5', 'forever'])
+      expect(() => loadIngestConfig({ TRADES_RETENTION_DAYS: bad })).toThrow(
+        /TRADES_RETENTION_DAYS must be a whole number from 1 to 36500/,
+      );
+    // Only ingest runs the maintenance: the others start whatever it says.
+    expect(loadPersistConfig({ TRADES_RETENTION_DAYS: 'forever' }).LOG_LEVEL).toBe('info');
+  });
+});
+
 describe('API_DEFAULTS', () => {
   it('is the api configuration of an empty environment', () => {
     expect(API_DEFAULTS).toEqual(loadApiConfig({}));

@@ -6,6 +6,8 @@ import postgres from 'postgres';
 import { startEmbeddedDatabase } from '../../../infra/local-stack/embedded-database.js';
 import { createSql, type Sql } from '../../../shared/db/client.js';
 import { loadMigrations, migrate } from '../../../shared/db/migrate.js';
+import { createLogger } from '../../../shared/logging/logger.js';
+import { maintainTradePartitions } from '../../../shared/trades/partition-maintenance.js';
 import { databaseUrlFor } from '../../support/database-url.js';
 
 export interface BenchDatabase {
@@ -63,6 +65,7 @@ export async function openBenchDatabase(databaseUrl: string | undefined): Promis
       { connection: { jit: 'off' } },
     );
     await migrate(sql, await loadMigrations());
+    await maintainTradePartitions(sql, { logger: createLogger({ level: 'warn' }) });
     const [row] = await sql<
       { version: string }[]
     >`select current_setting('server_version') as version`;
