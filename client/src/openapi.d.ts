@@ -23,6 +23,16 @@ export interface paths {
         /** @description Service index */
         200: {
           headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -33,6 +43,27 @@ export interface paths {
               service: string;
               version: string;
             };
+          };
+        };
+        /** @description Rate limit reached (rate_limited): per API key, or per client IP without a key; retry after Retry-After seconds */
+        429: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Seconds until the limit resets */
+            'Retry-After'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
           };
         };
         /** @description Internal error; the envelope carries no internal detail, only the request id */
@@ -77,6 +108,16 @@ export interface paths {
         /** @description Messages persist acknowledged without storing, with the reason */
         200: {
           headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -107,6 +148,27 @@ export interface paths {
         /** @description The key is valid but its role may not do this */
         403: {
           headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Rate limit reached (rate_limited): per API key, or per client IP without a key; retry after Retry-After seconds */
+        429: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Seconds until the limit resets */
+            'Retry-After'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -176,6 +238,16 @@ export interface paths {
         /** @description Candles in time order. At most `limit` buckets are covered per request; next_start, when not null, is where the next request starts. */
         200: {
           headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -225,6 +297,27 @@ export interface paths {
         /** @description Unknown symbol */
         404: {
           headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Rate limit reached (rate_limited): per API key, or per client IP without a key; retry after Retry-After seconds */
+        429: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Seconds until the limit resets */
+            'Retry-After'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -373,6 +466,16 @@ export interface paths {
         /** @description One value per candle of the range whose indicator is defined (a candle with too little history before it has none). A value never depends on the range asked for. At most `limit` buckets per request; next_start continues. */
         200: {
           headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -486,6 +589,27 @@ export interface paths {
             'application/json': components['schemas']['Error'];
           };
         };
+        /** @description Rate limit reached (rate_limited): per API key, or per client IP without a key; retry after Retry-After seconds */
+        429: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Seconds until the limit resets */
+            'Retry-After'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
         /** @description Internal error; the envelope carries no internal detail, only the request id */
         500: {
           headers: {
@@ -534,6 +658,16 @@ export interface paths {
         /** @description Prometheus text exposition format */
         200: {
           headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -543,6 +677,27 @@ export interface paths {
         /** @description No X-API-Key header (api_key_required), or a key that is unknown or revoked (invalid_api_key) */
         401: {
           headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Rate limit reached (rate_limited): per API key, or per client IP without a key; retry after Retry-After seconds */
+        429: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Seconds until the limit resets */
+            'Retry-After'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -595,6 +750,16 @@ export interface paths {
         /** @description symbol=: the newest stored trade. symbols=: the same list as POST /price/latest */
         200: {
           headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -623,6 +788,27 @@ export interface paths {
         /** @description Unknown symbol, or no trade stored for it yet */
         404: {
           headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Rate limit reached (rate_limited): per API key, or per client IP without a key; retry after Retry-After seconds */
+        429: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Seconds until the limit resets */
+            'Retry-After'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -669,6 +855,16 @@ export interface paths {
         /** @description Latest prices in the order asked; symbols without a price are listed apart */
         200: {
           headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -696,6 +892,27 @@ export interface paths {
         /** @description Body too large */
         413: {
           headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Rate limit reached (rate_limited): per API key, or per client IP without a key; retry after Retry-After seconds */
+        429: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Seconds until the limit resets */
+            'Retry-After'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -748,6 +965,16 @@ export interface paths {
         /** @description ok, stale (newest trade older than 3 x the ingestion interval) or no_data */
         200: {
           headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -784,6 +1011,27 @@ export interface paths {
         /** @description No X-API-Key header (api_key_required), or a key that is unknown or revoked (invalid_api_key) */
         401: {
           headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Rate limit reached (rate_limited): per API key, or per client IP without a key; retry after Retry-After seconds */
+        429: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Seconds until the limit resets */
+            'Retry-After'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -847,6 +1095,16 @@ export interface paths {
         /** @description text/event-stream. `trade` events (id = the position to resume after, data = {trade_id, symbol, price, volume, timestamp}), `price` events (a symbol’s latest price when it moves, at most four a second), `candle` events (the /candles item with symbol, interval, closed and revised: the forming candle as trades arrive, closed:true once two seconds after its bucket ends, revised:true when a late trade changes a closed one), `reset` (an id that cannot be resumed: resync through /trades), `error` (the client read too slowly), `end` (the stream ends before the platform’s timeout: reconnect), heartbeat comments every 15 s. Reconnect with Last-Event-ID (or last_event_id=) to receive every trade missed, none twice. */
         200: {
           headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -874,6 +1132,27 @@ export interface paths {
         /** @description An unknown symbol */
         404: {
           headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Rate limit reached (rate_limited): per API key, or per client IP without a key; retry after Retry-After seconds */
+        429: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Seconds until the limit resets */
+            'Retry-After'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -928,6 +1207,16 @@ export interface paths {
         /** @description Active symbols, alphabetically */
         200: {
           headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -940,6 +1229,27 @@ export interface paths {
         /** @description No X-API-Key header (api_key_required), or a key that is unknown or revoked (invalid_api_key) */
         401: {
           headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Rate limit reached (rate_limited): per API key, or per client IP without a key; retry after Retry-After seconds */
+        429: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Seconds until the limit resets */
+            'Retry-After'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -1005,6 +1315,16 @@ export interface paths {
         /** @description Created */
         201: {
           headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -1050,6 +1370,27 @@ export interface paths {
         /** @description Body too large */
         413: {
           headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Rate limit reached (rate_limited): per API key, or per client IP without a key; retry after Retry-After seconds */
+        429: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Seconds until the limit resets */
+            'Retry-After'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -1108,6 +1449,16 @@ export interface paths {
         /** @description The symbol, now inactive */
         200: {
           headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -1144,6 +1495,27 @@ export interface paths {
         /** @description Unknown symbol */
         404: {
           headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Rate limit reached (rate_limited): per API key, or per client IP without a key; retry after Retry-After seconds */
+        429: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Seconds until the limit resets */
+            'Retry-After'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -1207,6 +1579,16 @@ export interface paths {
         /** @description The symbol as it now is */
         200: {
           headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -1252,6 +1634,27 @@ export interface paths {
         /** @description Body too large */
         413: {
           headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Rate limit reached (rate_limited): per API key, or per client IP without a key; retry after Retry-After seconds */
+        429: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Seconds until the limit resets */
+            'Retry-After'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -1315,6 +1718,16 @@ export interface paths {
         /** @description A page of trades; next_cursor is null on the last page */
         200: {
           headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -1360,6 +1773,27 @@ export interface paths {
         /** @description Unknown symbol */
         404: {
           headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Rate limit reached (rate_limited): per API key, or per client IP without a key; retry after Retry-After seconds */
+        429: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Seconds until the limit resets */
+            'Retry-After'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {

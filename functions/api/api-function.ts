@@ -23,6 +23,14 @@ export function createApiFunction(config: ApiConfig) {
     streamMaxClients: config.STREAM_MAX_CLIENTS,
     streamMaxSeconds: config.STREAM_MAX_SECONDS,
     streamQueueLimit: config.STREAM_CLIENT_QUEUE_LIMIT,
+    rateLimitsEnabled: config.RATE_LIMITS_ENABLED,
+    rateLimitPerMinute: {
+      read: config.RATE_LIMIT_READ_PER_MINUTE,
+      admin: config.RATE_LIMIT_ADMIN_PER_MINUTE,
+      anonymous: config.RATE_LIMIT_ANONYMOUS_PER_MINUTE,
+    },
+    rateLimitBatch: config.RATE_LIMIT_BATCH,
+    trustedProxyHops: config.API_TRUSTED_PROXY_HOPS,
   });
   return getRequestListener(app.fetch, { errorHandler: answerUnbuildableRequest(logger) });
 }

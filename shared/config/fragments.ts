@@ -99,4 +99,20 @@ export const apiFragment = {
   STREAM_MAX_SECONDS: integer(1, 3_600).default(3_300),
   /** Trades a /stream connection may have waiting for a slow reader before it is cut off. */
   STREAM_CLIENT_QUEUE_LIMIT: integer(1, 1_000_000).default(10_000),
+  /** true: requests are limited per key and per client IP, across instances (counters in the
+   * database). Off by default, like REQUIRE_API_KEY, and on in the Cloud Build deploy. */
+  RATE_LIMITS_ENABLED: oneOf(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+  /** Requests per minute of a read key, unless the key has its own (`keys create --rate N`). */
+  RATE_LIMIT_READ_PER_MINUTE: integer(1, 10_000_000).default(600),
+  /** Requests per minute of an admin key, unless the key has its own. */
+  RATE_LIMIT_ADMIN_PER_MINUTE: integer(1, 10_000_000).default(1_200),
+  /** Requests per minute of each client IP calling without a valid key. */
+  RATE_LIMIT_ANONYMOUS_PER_MINUTE: integer(1, 10_000_000).default(120),
+  /** Most requests an instance reserves for a caller at once (a tenth of the limit at most). */
+  RATE_LIMIT_BATCH: integer(1, 10_000).default(20),
+  /** Which X-Forwarded-For entry, from the right, is the client: 1 behind Google's front end,
+   * 2 behind an external Application Load Balancer, 0 the TCP peer (docs/deploy.md). */
+  API_TRUSTED_PROXY_HOPS: integer(0, 10).default(1),
 };
