@@ -1897,6 +1897,18 @@ export interface components {
       last_ingestion: string | null;
       /** @description Trades stored, all symbols (kept by persist, not counted per call) */
       last_trade_count: number | null;
+      /** @description The read replica (DATABASE_READ_URL), checked now; null without one */
+      read_replica: {
+        /** @description Behind the primary: the age of the oldest primary WAL position it had not replayed at this check (0: caught up) */
+        lag_seconds: number | null;
+        /** @enum {string} */
+        reads_from: 'replica' | 'primary';
+        /**
+         * @description in_use: reads go there; otherwise they fall back to the primary (lagging: further behind than DATABASE_READ_MAX_LAG_SECONDS)
+         * @enum {string}
+         */
+        state: 'in_use' | 'lagging' | 'unreachable' | 'not_a_standby' | 'unchecked';
+      } | null;
       /** @example market-data-platform */
       service: string;
       /** @enum {string} */

@@ -5,7 +5,14 @@ import type { RateLimitsPerMinute } from './middleware/rate-limit.js';
 
 /** The api's settings, every one resolved (from the environment, or shared/config's defaults). */
 export interface ApiSettings {
+  /** The primary: writes, admin routes, rate limits, and reads when there is no replica. */
   sql: Sql;
+  /** A streaming read replica (DATABASE_READ_URL) for the read routes, when there is one. */
+  replicaSql?: Sql | undefined;
+  /** Reads fall back to the primary when the replica is further behind than this. */
+  replicaMaxLagSeconds: number;
+  /** How often the replica's lag is checked (by reads, in the background). */
+  replicaCheckIntervalMs: number;
   logger: Logger;
   /** Largest accepted request body; larger is a 413. */
   bodyLimitBytes: number;

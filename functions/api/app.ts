@@ -13,6 +13,7 @@ import { strictQuery } from './middleware/strict-query.js';
 import { apiKeyAuth, apiKeyLookup } from './middleware/api-key-auth.js';
 import { rateLimit } from './middleware/rate-limit.js';
 import { RateLimiter } from '../../shared/rate-limits/rate-limiter.js';
+import { ReadReplica } from '../../shared/db/read-replica.js';
 import { corsAllowList } from './middleware/cors.js';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { registerMethodNotAllowed } from './middleware/method-not-allowed.js';
@@ -50,6 +51,8 @@ function settingsOf(deps: ApiDeps): ApiSettings {
     },
     rateLimitBatch: API_DEFAULTS.RATE_LIMIT_BATCH,
     trustedProxyHops: API_DEFAULTS.API_TRUSTED_PROXY_HOPS,
+    replicaMaxLagSeconds: API_DEFAULTS.DATABASE_READ_MAX_LAG_SECONDS,
+    replicaCheckIntervalMs: API_DEFAULTS.DATABASE_READ_CHECK_SECONDS * 1000,
     now: Date.now,
     ...deps,
   };
@@ -116,8 +119,21 @@ export function createApp(deps: ApiDeps) {
   if (settings.requireApiKey) app.use(apiKeyAuth({ requireApiKey: true, isOpen }));
   app.use(strictQuery(app));
 
+  const readReplica =
+    settings.replicaSql === undefined
+      ? undefined
+      : new ReadReplica({
+          primary: settings.sql,
+          replica: settings.replicaSql,
+          logger: settings.logger,
+          maxLagSeconds: settings.replicaMaxLagSeconds,
+          checkIntervalMs: settings.replicaCheckIntervalMs,
+        });
+  const primary = settings.sql;
   const context: FeatureContext = {
     ...settings,
+    reader: readReplica === undefined ? () => primary : () => readReplica.reader(),
+    readReplica,
     metrics,
     index: Object.assign({}, ...API_FEATURES.map((feature) => feature.index ?? {})) as Record<
       string,

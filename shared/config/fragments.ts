@@ -26,6 +26,16 @@ export const databaseFragment = {
   DB_CONNECT_TIMEOUT_SECONDS: integer(1, 60).default(3),
 };
 
+/** A streaming read replica of the database, for the api's reads (docs/deploy.md). */
+export const readReplicaFragment = {
+  /** Unset: every read goes to DATABASE_URL. DATABASE_PASSWORD applies to it too. */
+  DATABASE_READ_URL: databaseUrl.optional(),
+  /** Reads fall back to the primary while the replica is further behind than this. */
+  DATABASE_READ_MAX_LAG_SECONDS: integer(1, 3_600).default(10),
+  /** How often the replica's lag is checked, by the reads themselves (in the background). */
+  DATABASE_READ_CHECK_SECONDS: integer(1, 300).default(5),
+};
+
 /** Everything that logs. */
 export const loggingFragment = {
   LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error']).default('info'),

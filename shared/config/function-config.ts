@@ -5,6 +5,7 @@ import {
   ingestionFragment,
   loggingFragment,
   pubsubFragment,
+  readReplicaFragment,
   sourcesFragment,
 } from './fragments.js';
 import { parseEnv, type Env } from './parse-env.js';
@@ -18,6 +19,7 @@ import { parseEnv, type Env } from './parse-env.js';
  * interval, by which it judges staleness. */
 export const apiConfigSchema = z.object({
   ...databaseFragment,
+  ...readReplicaFragment,
   ...loggingFragment,
   ...apiFragment,
   INGESTION_INTERVAL_SECONDS: ingestionFragment.INGESTION_INTERVAL_SECONDS,

@@ -73,9 +73,12 @@ export const candlesFeature: ApiFeature = {
   index: {
     candles: '/candles?symbol={symbol}&interval=1m&start=&end=&limit=&fill=none|previous&as_of=',
   },
-  register(app, { sql }) {
+  register(app, { sql: primary, reader }) {
     app.openapi(candlesRoute, async (c) => {
       const query = c.req.valid('query');
+      const sql = reader();
+      // Read where reads go; closed candles computed on the way are kept on the primary.
+      const db = { read: sql, write: primary };
       const intervalMs = query.interval.ms;
       // As of an instant, "now" was then: the range ends there unless given.
       const { start, end, windowEndMs, nextStart } = bucketWindow(
@@ -92,10 +95,10 @@ export const candlesFeature: ApiFeature = {
       // Only a filled answer needs candles as values; the usual one is sent as PostgreSQL rendered it.
       const candles =
         query.fill === 'previous'
-          ? (await loadFilledCandles(sql, request, Date.now())).map((candle) =>
+          ? (await loadFilledCandles(db, request, Date.now())).map((candle) =>
               JSON.stringify(candle),
             )
-          : await loadCandles(sql, request, Date.now(), servedCandleJson);
+          : await loadCandles(db, request, Date.now(), servedCandleJson);
       if (candles.length === 0 && !(await symbolExists(sql, query.symbol)))
         throw symbolNotFound([query.symbol]);
       const answer = candlesAnswerJson(
