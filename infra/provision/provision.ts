@@ -1,8 +1,11 @@
+import type { BigQuery } from '@google-cloud/bigquery';
 import type { PubSub } from '@google-cloud/pubsub';
 import type { CloudSchedulerClient } from '@google-cloud/scheduler';
 import type { ProvisionConfig } from '../../shared/config/provision-config.js';
 import { describeAction, type ProvisionAction } from './actions.js';
 import { applyPubSubActions } from './apply-pubsub.js';
+import { applyBigQueryActions, observeBigQuery } from './bigquery-executor.js';
+import { desiredBigQuery, planBigQuery } from './bigquery-plan.js';
 import { desiredPubSub } from './desired-state.js';
 import { dryRunObservation } from './observed-state.js';
 import { observePubSub } from './observe-pubsub.js';
@@ -14,6 +17,8 @@ import { desiredSchedulerJob, planScheduler } from './scheduler-plan.js';
 export interface ProvisionClients {
   pubsub: PubSub;
   scheduler?: CloudSchedulerClient | undefined;
+  /** Needed when BIGQUERY_DATASET is set; undefined skips BigQuery (the emulator has none). */
+  bigquery?: BigQuery | undefined;
 }
 
 /** Options for {@link provision}. */
@@ -36,9 +41,13 @@ export class ProvisionBlockedError extends Error {
 export function dryRunPlan(config: ProvisionConfig): ProvisionAction[] {
   const pubsub = desiredPubSub(config);
   const topic = `projects/${pubsub.projectId}/topics/${pubsub.topic}`;
+  const bigquery = desiredBigQuery(config);
   return [
     ...planPubSub(pubsub, dryRunObservation(topic)),
     ...planScheduler(desiredSchedulerJob(config), undefined),
+    ...(bigquery === undefined
+      ? []
+      : planBigQuery(bigquery, { dataset: false, table: false, view: false, subscription: false })),
   ];
 }
 
@@ -78,7 +87,20 @@ export async function provision(
     );
   }
 
+  // After the topic exists: the BigQuery subscription hangs on it.
+  let bigqueryPlan: ProvisionAction[] = [];
+  const warehouse = desiredBigQuery(config);
+  if (warehouse !== undefined && clients.bigquery !== undefined) {
+    bigqueryPlan = planBigQuery(
+      warehouse,
+      await observeBigQuery(clients.bigquery, clients.pubsub, warehouse),
+    );
+    await applyBigQueryActions(clients.bigquery, clients.pubsub, bigqueryPlan, (action) =>
+      onAction?.(`done: ${describeAction(action)}`),
+    );
+  }
+
   const blocked = pubsubPlan.filter((a) => a.kind === 'blocked');
   if (blocked.length > 0) throw new ProvisionBlockedError(blocked.map(describeAction).join('; '));
-  return [...pubsubPlan, ...schedulerPlan];
+  return [...pubsubPlan, ...schedulerPlan, ...bigqueryPlan];
 }
