@@ -120,7 +120,8 @@ export const apiFragment = {
   RATE_LIMIT_ADMIN_PER_MINUTE: integer(1, 10_000_000).default(1_200),
   /** Requests per minute of each client IP calling without a valid key. */
   RATE_LIMIT_ANONYMOUS_PER_MINUTE: integer(1, 10_000_000).default(120),
-  /** Most requests an instance reserves for a caller at once (a tenth of the limit at most). */
+  /** Requests an instance first reserves for a caller in a minute (a tenth of the limit at most);
+   * each next reservation doubles, up to a tenth of the limit. */
   RATE_LIMIT_BATCH: integer(1, 10_000).default(20),
   /** Which X-Forwarded-For entry, from the right, is the client: 1 behind Google's front end,
    * 2 behind an external Application Load Balancer, 0 the TCP peer (docs/deploy.md). */
