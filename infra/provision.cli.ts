@@ -1,9 +1,12 @@
 /**
  * `npm run provision [-- --dry-run]`: converges Pub/Sub (for trades → persist and alerts →
  * deliver-alerts: the topic, its dead-letter topic and subscription, the dead-letter policy on the
- * function's trigger subscription, the service agent's grants) and the Cloud Scheduler job that
- * calls ingest. --dry-run prints the plan and calls nothing.
+ * function's trigger subscription, the service agent's grants), the Cloud Scheduler jobs that call
+ * ingest (trades every minute, partition maintenance hourly), and with BIGQUERY_DATASET the
+ * BigQuery dataset, table, view and subscription that land every trade message in BigQuery.
+ * --dry-run prints the plan and calls nothing.
  */
+import { BigQuery } from '@google-cloud/bigquery';
 import { PubSub } from '@google-cloud/pubsub';
 import { CloudSchedulerClient } from '@google-cloud/scheduler';
 import { loadProvisionConfig } from '../shared/config/provision-config.js';
@@ -36,10 +39,15 @@ await runCli(cli, process.env, async (config, logger) => {
     ...(emulator === undefined ? {} : { apiEndpoint: emulator, emulatorMode: true }),
   });
   const scheduler = emulator === undefined ? new CloudSchedulerClient() : undefined;
+  // Opt-in (BIGQUERY_DATASET), and never against the emulator: BigQuery has none.
+  const warehouse = config.BIGQUERY_DATASET !== undefined && emulator === undefined;
+  if (config.BIGQUERY_DATASET !== undefined && !warehouse)
+    logger.warn('BIGQUERY_DATASET is set but Pub/Sub is the emulator: BigQuery is skipped');
+  const bigquery = warehouse ? new BigQuery({ projectId: config.GOOGLE_CLOUD_PROJECT }) : undefined;
   try {
     const actions = await provision(
       config,
-      { pubsub, scheduler },
+      { pubsub, scheduler, bigquery },
       {
         iam: emulator === undefined,
         onAction: (line) => {

@@ -20,6 +20,7 @@ export const API_ERROR_CODES = [
   'symbol_exists',
   'method_not_allowed',
   'payload_too_large',
+  'rate_limited',
   'too_many_streams',
   'database_unavailable',
   'internal_error',

@@ -23,6 +23,16 @@ export interface paths {
         /** @description Service index */
         200: {
           headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -33,6 +43,27 @@ export interface paths {
               service: string;
               version: string;
             };
+          };
+        };
+        /** @description Rate limit reached (rate_limited): per API key, or per client IP without a key; retry after Retry-After seconds */
+        429: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Seconds until the limit resets */
+            'Retry-After'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
           };
         };
         /** @description Internal error; the envelope carries no internal detail, only the request id */
@@ -77,6 +108,16 @@ export interface paths {
         /** @description Messages persist acknowledged without storing, with the reason */
         200: {
           headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -107,6 +148,27 @@ export interface paths {
         /** @description The key is valid but its role may not do this */
         403: {
           headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Rate limit reached (rate_limited): per API key, or per client IP without a key; retry after Retry-After seconds */
+        429: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Seconds until the limit resets */
+            'Retry-After'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -178,6 +240,16 @@ export interface paths {
         /** @description Candles in time order. At most `limit` buckets are covered per request; next_start, when not null, is where the next request starts. */
         200: {
           headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -229,6 +301,27 @@ export interface paths {
         /** @description Unknown symbol */
         404: {
           headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Rate limit reached (rate_limited): per API key, or per client IP without a key; retry after Retry-After seconds */
+        429: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Seconds until the limit resets */
+            'Retry-After'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -377,6 +470,16 @@ export interface paths {
         /** @description One value per candle of the range whose indicator is defined (a candle with too little history before it has none). A value never depends on the range asked for. At most `limit` buckets per request; next_start continues. */
         200: {
           headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -490,6 +593,27 @@ export interface paths {
             'application/json': components['schemas']['Error'];
           };
         };
+        /** @description Rate limit reached (rate_limited): per API key, or per client IP without a key; retry after Retry-After seconds */
+        429: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Seconds until the limit resets */
+            'Retry-After'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
         /** @description Internal error; the envelope carries no internal detail, only the request id */
         500: {
           headers: {
@@ -538,6 +662,16 @@ export interface paths {
         /** @description Prometheus text exposition format */
         200: {
           headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -547,6 +681,27 @@ export interface paths {
         /** @description No X-API-Key header (api_key_required), or a key that is unknown or revoked (invalid_api_key) */
         401: {
           headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Rate limit reached (rate_limited): per API key, or per client IP without a key; retry after Retry-After seconds */
+        429: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Seconds until the limit resets */
+            'Retry-After'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -599,6 +754,16 @@ export interface paths {
         /** @description symbol=: the newest stored trade. symbols=: the same list as POST /price/latest */
         200: {
           headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -627,6 +792,27 @@ export interface paths {
         /** @description Unknown symbol, or no trade stored for it yet */
         404: {
           headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Rate limit reached (rate_limited): per API key, or per client IP without a key; retry after Retry-After seconds */
+        429: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Seconds until the limit resets */
+            'Retry-After'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -673,6 +859,16 @@ export interface paths {
         /** @description Latest prices in the order asked; symbols without a price are listed apart */
         200: {
           headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -700,6 +896,27 @@ export interface paths {
         /** @description Body too large */
         413: {
           headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Rate limit reached (rate_limited): per API key, or per client IP without a key; retry after Retry-After seconds */
+        429: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Seconds until the limit resets */
+            'Retry-After'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -752,6 +969,16 @@ export interface paths {
         /** @description ok, stale (newest trade older than 3 x the ingestion interval) or no_data */
         200: {
           headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -788,6 +1015,27 @@ export interface paths {
         /** @description No X-API-Key header (api_key_required), or a key that is unknown or revoked (invalid_api_key) */
         401: {
           headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Rate limit reached (rate_limited): per API key, or per client IP without a key; retry after Retry-After seconds */
+        429: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Seconds until the limit resets */
+            'Retry-After'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -851,6 +1099,16 @@ export interface paths {
         /** @description text/event-stream. `trade` events (id = the position to resume after, data = {trade_id, symbol, price, volume, timestamp}), `price` events (a symbol’s latest price when it moves, at most four a second), `candle` events (the /candles item with symbol, interval, closed and revised: the forming candle as trades arrive, closed:true once two seconds after its bucket ends, revised:true when a late trade changes a closed one), `reset` (an id that cannot be resumed: resync through /trades), `error` (the client read too slowly), `end` (the stream ends before the platform’s timeout: reconnect), heartbeat comments every 15 s. Reconnect with Last-Event-ID (or last_event_id=) to receive every trade missed, none twice. */
         200: {
           headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -878,6 +1136,27 @@ export interface paths {
         /** @description An unknown symbol */
         404: {
           headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Rate limit reached (rate_limited): per API key, or per client IP without a key; retry after Retry-After seconds */
+        429: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Seconds until the limit resets */
+            'Retry-After'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -932,6 +1211,16 @@ export interface paths {
         /** @description Active symbols, alphabetically */
         200: {
           headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -944,6 +1233,27 @@ export interface paths {
         /** @description No X-API-Key header (api_key_required), or a key that is unknown or revoked (invalid_api_key) */
         401: {
           headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Rate limit reached (rate_limited): per API key, or per client IP without a key; retry after Retry-After seconds */
+        429: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Seconds until the limit resets */
+            'Retry-After'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -1009,6 +1319,16 @@ export interface paths {
         /** @description Created */
         201: {
           headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -1054,6 +1374,27 @@ export interface paths {
         /** @description Body too large */
         413: {
           headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Rate limit reached (rate_limited): per API key, or per client IP without a key; retry after Retry-After seconds */
+        429: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Seconds until the limit resets */
+            'Retry-After'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -1112,6 +1453,16 @@ export interface paths {
         /** @description The symbol, now inactive */
         200: {
           headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -1148,6 +1499,27 @@ export interface paths {
         /** @description Unknown symbol */
         404: {
           headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Rate limit reached (rate_limited): per API key, or per client IP without a key; retry after Retry-After seconds */
+        429: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Seconds until the limit resets */
+            'Retry-After'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -1211,6 +1583,16 @@ export interface paths {
         /** @description The symbol as it now is */
         200: {
           headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -1256,6 +1638,27 @@ export interface paths {
         /** @description Body too large */
         413: {
           headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Rate limit reached (rate_limited): per API key, or per client IP without a key; retry after Retry-After seconds */
+        429: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Seconds until the limit resets */
+            'Retry-After'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -1319,6 +1722,16 @@ export interface paths {
         /** @description A page of trades; next_cursor is null on the last page */
         200: {
           headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -1364,6 +1777,27 @@ export interface paths {
         /** @description Unknown symbol */
         404: {
           headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Rate limit reached (rate_limited): per API key, or per client IP without a key; retry after Retry-After seconds */
+        429: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Seconds until the limit resets */
+            'Retry-After'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
             [name: string]: unknown;
           };
           content: {
@@ -1472,6 +1906,18 @@ export interface components {
       last_ingestion: string | null;
       /** @description Trades stored, all symbols (kept by persist, not counted per call) */
       last_trade_count: number | null;
+      /** @description The read replica (DATABASE_READ_URL), checked now; null without one */
+      read_replica: {
+        /** @description Behind the primary: the age of the oldest primary WAL position it had not replayed at this check (0: caught up) */
+        lag_seconds: number | null;
+        /** @enum {string} */
+        reads_from: 'replica' | 'primary';
+        /**
+         * @description in_use: reads go there; otherwise they fall back to the primary (lagging: further behind than DATABASE_READ_MAX_LAG_SECONDS)
+         * @enum {string}
+         */
+        state: 'in_use' | 'lagging' | 'unreachable' | 'not_a_standby' | 'unchecked';
+      } | null;
       /** @example market-data-platform */
       service: string;
       /** @enum {string} */

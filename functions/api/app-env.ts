@@ -1,10 +1,18 @@
 import type { ApiKeyIdentity } from '../../shared/auth/api-key-store.js';
 import type { Sql } from '../../shared/db/client.js';
 import type { Logger } from '../../shared/logging/logger.js';
+import type { RateLimitsPerMinute } from './middleware/rate-limit.js';
 
 /** The api's settings, every one resolved (from the environment, or shared/config's defaults). */
 export interface ApiSettings {
+  /** The primary: writes, admin routes, rate limits, and reads when there is no replica. */
   sql: Sql;
+  /** A streaming read replica (DATABASE_READ_URL) for the read routes, when there is one. */
+  replicaSql?: Sql | undefined;
+  /** Reads fall back to the primary when the replica is further behind than this. */
+  replicaMaxLagSeconds: number;
+  /** How often the replica's lag is checked (by reads, in the background). */
+  replicaCheckIntervalMs: number;
   logger: Logger;
   /** Largest accepted request body; larger is a 413. */
   bodyLimitBytes: number;
@@ -22,6 +30,14 @@ export interface ApiSettings {
   streamMaxSeconds: number;
   /** Trades waiting for a slow /stream reader before it is cut off. */
   streamQueueLimit: number;
+  /** true: requests are limited per key and client IP (middleware/rate-limit.ts). */
+  rateLimitsEnabled: boolean;
+  /** Requests per minute by role, and per client IP without a valid key. */
+  rateLimitPerMinute: RateLimitsPerMinute;
+  /** Most requests an instance reserves for a caller at once. */
+  rateLimitBatch: number;
+  /** Which X-Forwarded-For entry, from the right, is the client (lib/client-ip.ts). */
+  trustedProxyHops: number;
   /** The clock candle buckets close by: Date.now, except in tests that move it. */
   now: () => number;
 }

@@ -10,17 +10,27 @@ import { openPathMatcher, type FeatureContext } from './lib/api-feature.js';
 import { sendError } from './lib/send-error.js';
 import { validationError } from './lib/validation-error.js';
 import { strictQuery } from './middleware/strict-query.js';
-import { apiKeyAuth } from './middleware/api-key-auth.js';
+import { apiKeyAuth, apiKeyLookup } from './middleware/api-key-auth.js';
+import { rateLimit } from './middleware/rate-limit.js';
+import { RateLimiter } from '../../shared/rate-limits/rate-limiter.js';
+import { ReadReplica } from '../../shared/db/read-replica.js';
 import { corsAllowList } from './middleware/cors.js';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { registerMethodNotAllowed } from './middleware/method-not-allowed.js';
 import { requestContext } from './middleware/request-context.js';
 import { createRequestMetrics } from './middleware/request-metrics.js';
 import { API_FEATURES } from './routes/index.js';
+import { documentRateLimits } from './schemas/rate-limit.schemas.js';
 import { documentApiKeys } from './schemas/security.schemas.js';
 
 /** Every method but GET and HEAD may carry a body; no route reads one of any other method. */
 const METHODS_WITH_BODY = ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/**
+ * Never rate limited: load balancers and uptime checks poll /health, and a limit must not make
+ * a healthy instance look down.
+ */
+const isRateLimitExempt = (path: string) => path === '/health';
 
 /** The settings of `deps`, each one not given at its default (shared/config). */
 function settingsOf(deps: ApiDeps): ApiSettings {
@@ -33,6 +43,16 @@ function settingsOf(deps: ApiDeps): ApiSettings {
     streamMaxClients: API_DEFAULTS.STREAM_MAX_CLIENTS,
     streamMaxSeconds: API_DEFAULTS.STREAM_MAX_SECONDS,
     streamQueueLimit: API_DEFAULTS.STREAM_CLIENT_QUEUE_LIMIT,
+    rateLimitsEnabled: API_DEFAULTS.RATE_LIMITS_ENABLED,
+    rateLimitPerMinute: {
+      read: API_DEFAULTS.RATE_LIMIT_READ_PER_MINUTE,
+      admin: API_DEFAULTS.RATE_LIMIT_ADMIN_PER_MINUTE,
+      anonymous: API_DEFAULTS.RATE_LIMIT_ANONYMOUS_PER_MINUTE,
+    },
+    rateLimitBatch: API_DEFAULTS.RATE_LIMIT_BATCH,
+    trustedProxyHops: API_DEFAULTS.API_TRUSTED_PROXY_HOPS,
+    replicaMaxLagSeconds: API_DEFAULTS.DATABASE_READ_MAX_LAG_SECONDS,
+    replicaCheckIntervalMs: API_DEFAULTS.DATABASE_READ_CHECK_SECONDS * 1000,
     now: Date.now,
     ...deps,
   };
@@ -80,11 +100,40 @@ export function createApp(deps: ApiDeps) {
   // Checking the body builds a full fetch Request, which a GET or HEAD has no body to need.
   app.on(METHODS_WITH_BODY, '*', limitBody);
   const isOpen = openPathMatcher(API_FEATURES.flatMap((feature) => feature.openPaths ?? []));
-  app.use(apiKeyAuth({ sql: settings.sql, requireApiKey: settings.requireApiKey, isOpen }));
+  app.use(apiKeyLookup({ sql: settings.sql }));
+  if (settings.rateLimitsEnabled)
+    app.use(
+      rateLimit({
+        // Reservations are writes: the primary's pool.
+        limiter: new RateLimiter({
+          sql: settings.sql,
+          logger: settings.logger,
+          batch: settings.rateLimitBatch,
+          now: settings.now,
+        }),
+        perMinute: settings.rateLimitPerMinute,
+        trustedProxyHops: settings.trustedProxyHops,
+        isExempt: isRateLimitExempt,
+      }),
+    );
+  if (settings.requireApiKey) app.use(apiKeyAuth({ requireApiKey: true, isOpen }));
   app.use(strictQuery(app));
 
+  const readReplica =
+    settings.replicaSql === undefined
+      ? undefined
+      : new ReadReplica({
+          primary: settings.sql,
+          replica: settings.replicaSql,
+          logger: settings.logger,
+          maxLagSeconds: settings.replicaMaxLagSeconds,
+          checkIntervalMs: settings.replicaCheckIntervalMs,
+        });
+  const primary = settings.sql;
   const context: FeatureContext = {
     ...settings,
+    reader: readReplica === undefined ? () => primary : () => readReplica.reader(),
+    readReplica,
     metrics,
     index: Object.assign({}, ...API_FEATURES.map((feature) => feature.index ?? {})) as Record<
       string,
@@ -93,6 +142,7 @@ export function createApp(deps: ApiDeps) {
   };
   for (const feature of API_FEATURES) feature.register(app, context);
   documentApiKeys(app, { requireApiKey: settings.requireApiKey, isOpen });
+  documentRateLimits(app, { enabled: settings.rateLimitsEnabled, isExempt: isRateLimitExempt });
   registerMethodNotAllowed(app);
   app.notFound(notFoundHandler);
   app.onError(errorHandler({ logger: settings.logger }));

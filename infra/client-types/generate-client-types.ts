@@ -19,7 +19,7 @@ const HEADER = `/**
 /**
  * The api's OpenAPI document, built in this process: the app answers /openapi.json without
  * touching the database (the pool is lazy and never connects). Documented as deployed, with
- * REQUIRE_API_KEY=true, so every read route shows its 401.
+ * REQUIRE_API_KEY=true and RATE_LIMITS_ENABLED=true, so every read route shows its 401 and 429.
  */
 export async function buildOpenApiDocument(): Promise<unknown> {
   const sql = createSql({
@@ -28,7 +28,12 @@ export async function buildOpenApiDocument(): Promise<unknown> {
     DB_CONNECT_TIMEOUT_SECONDS: 1,
   });
   try {
-    const app = createApp({ sql, logger: createLogger({ level: 'silent' }), requireApiKey: true });
+    const app = createApp({
+      sql,
+      logger: createLogger({ level: 'silent' }),
+      requireApiKey: true,
+      rateLimitsEnabled: true,
+    });
     const response = await app.request('/openapi.json');
     if (!response.ok) throw new Error(`GET /openapi.json answered ${response.status}`);
     return await response.json();

@@ -15,7 +15,11 @@ export class KeysCommandError extends Error {
 const sqlState = (error: unknown): unknown =>
   typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
 
-const label = (key: ApiKeyRecord) => `key ${key.id} "${key.name}" (${key.role}, ${key.prefix}…)`;
+const label = (key: ApiKeyRecord) =>
+  `key ${key.id} "${key.name}" (${key.role}, ${key.prefix}…${rateLabel(key)})`;
+
+const rateLabel = (key: ApiKeyRecord) =>
+  key.rate_limit_per_minute === null ? '' : `, ${key.rate_limit_per_minute}/min`;
 
 /**
  * Runs one `npm run keys` command and returns the lines to print. For `create`, the new key is
@@ -57,11 +61,12 @@ function formatKeyList(keys: ApiKeyRecord[]): string[] {
     key.id,
     key.name,
     key.role,
+    key.rate_limit_per_minute === null ? 'role' : `${key.rate_limit_per_minute}/min`,
     `${key.prefix}…`,
     key.created_at.toISOString(),
     key.revoked_at === null ? 'active' : `revoked ${key.revoked_at.toISOString()}`,
   ]);
-  const table = [['id', 'name', 'role', 'prefix', 'created', 'state'], ...rows];
+  const table = [['id', 'name', 'role', 'rate', 'prefix', 'created', 'state'], ...rows];
   const widths = table[0]?.map((_, column) =>
     Math.max(...table.map((row) => row[column]?.length ?? 0)),
   );

@@ -1,8 +1,11 @@
+import type { BigQuery } from '@google-cloud/bigquery';
 import type { PubSub } from '@google-cloud/pubsub';
 import type { CloudSchedulerClient } from '@google-cloud/scheduler';
 import type { ProvisionConfig } from '../../shared/config/provision-config.js';
 import { describeAction, type ProvisionAction } from './actions.js';
 import { applyPubSubActions } from './apply-pubsub.js';
+import { applyBigQueryActions, observeBigQuery } from './bigquery-executor.js';
+import { desiredBigQuery, planBigQuery } from './bigquery-plan.js';
 import { desiredPubSub, topicPath } from './desired-state.js';
 import { desiredMaintenanceJob } from './maintenance-job.js';
 import { dryRunObservation } from './observed-state.js';
@@ -15,6 +18,8 @@ import { desiredSchedulerJob, planScheduler } from './scheduler-plan.js';
 export interface ProvisionClients {
   pubsub: PubSub;
   scheduler?: CloudSchedulerClient | undefined;
+  /** Needed when BIGQUERY_DATASET is set; undefined skips BigQuery (the emulator has none). */
+  bigquery?: BigQuery | undefined;
 }
 
 /** Options for {@link provision}. */
@@ -40,9 +45,13 @@ export function dryRunPlan(config: ProvisionConfig): ProvisionAction[] {
     topic: topicPath(pubsub.projectId, topic),
     triggerFunction,
   }));
+  const bigquery = desiredBigQuery(config);
   return [
     ...planPubSub(pubsub, dryRunObservation(triggers)),
     ...desiredJobs(config).flatMap((job) => planScheduler(job, undefined)),
+    ...(bigquery === undefined
+      ? []
+      : planBigQuery(bigquery, { dataset: false, table: false, view: false, subscription: false })),
   ];
 }
 
@@ -87,7 +96,20 @@ export async function provision(
     }
   }
 
+  // After the topic exists: the BigQuery subscription hangs on it.
+  let bigqueryPlan: ProvisionAction[] = [];
+  const warehouse = desiredBigQuery(config);
+  if (warehouse !== undefined && clients.bigquery !== undefined) {
+    bigqueryPlan = planBigQuery(
+      warehouse,
+      await observeBigQuery(clients.bigquery, clients.pubsub, warehouse),
+    );
+    await applyBigQueryActions(clients.bigquery, clients.pubsub, bigqueryPlan, (action) =>
+      onAction?.(`done: ${describeAction(action)}`),
+    );
+  }
+
   const blocked = pubsubPlan.filter((a) => a.kind === 'blocked');
   if (blocked.length > 0) throw new ProvisionBlockedError(blocked.map(describeAction).join('; '));
-  return [...pubsubPlan, ...schedulerPlan];
+  return [...pubsubPlan, ...schedulerPlan, ...bigqueryPlan];
 }

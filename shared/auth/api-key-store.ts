@@ -16,10 +16,15 @@ export interface ApiKeyRecord {
   prefix: string;
   created_at: Date;
   revoked_at: Date | null;
+  /** Requests per minute this key may make; null: its role's limit (RATE_LIMIT_*_PER_MINUTE). */
+  rate_limit_per_minute: number | null;
 }
 
 /** Who a presented key belongs to. */
-export type ApiKeyIdentity = Pick<ApiKeyRecord, 'id' | 'name' | 'role'>;
+export type ApiKeyIdentity = Pick<ApiKeyRecord, 'id' | 'name' | 'role' | 'rate_limit_per_minute'>;
+
+const RECORD_COLUMNS =
+  'id::text, name, role, prefix, created_at, revoked_at, rate_limit_per_minute';
 
 /**
  * Creates a key and stores its hash.
@@ -28,14 +33,19 @@ export type ApiKeyIdentity = Pick<ApiKeyRecord, 'id' | 'name' | 'role'>;
  */
 export async function createApiKey(
   sql: Sql,
-  { role, name }: { role: ApiKeyRole; name?: string | undefined },
+  {
+    role,
+    name,
+    ratePerMinute,
+  }: { role: ApiKeyRole; name?: string | undefined; ratePerMinute?: number | undefined },
 ): Promise<{ record: ApiKeyRecord; key: string }> {
   const key = generateApiKey();
   const prefix = apiKeyPrefix(key);
   const [record] = await sql<ApiKeyRecord[]>`
-    insert into api_keys (name, role, prefix, key_hash)
-    values (${name ?? `${role}-${prefix.slice(4)}`}, ${role}, ${prefix}, ${hashApiKey(key)})
-    returning id::text, name, role, prefix, created_at, revoked_at`;
+    insert into api_keys (name, role, prefix, key_hash, rate_limit_per_minute)
+    values (${name ?? `${role}-${prefix.slice(4)}`}, ${role}, ${prefix}, ${hashApiKey(key)},
+            ${ratePerMinute ?? null})
+    returning ${sql.unsafe(RECORD_COLUMNS)}`;
   if (record === undefined) throw new Error('insert into api_keys returned no row');
   return { record, key };
 }
@@ -43,7 +53,7 @@ export async function createApiKey(
 /** Every key, in force or revoked, oldest first. */
 export function listApiKeys(sql: Sql): Promise<ApiKeyRecord[]> {
   return sql<ApiKeyRecord[]>`
-    select id::text, name, role, prefix, created_at, revoked_at from api_keys order by id`;
+    select ${sql.unsafe(RECORD_COLUMNS)} from api_keys order by id`;
 }
 
 /**
@@ -56,7 +66,7 @@ export async function revokeApiKey(sql: Sql, idOrName: string): Promise<ApiKeyRe
   const [record] = await sql<ApiKeyRecord[]>`
     update api_keys set revoked_at = now()
     where ${match} and revoked_at is null
-    returning id::text, name, role, prefix, created_at, revoked_at`;
+    returning ${sql.unsafe(RECORD_COLUMNS)}`;
   return record;
 }
 
@@ -68,9 +78,11 @@ export async function revokeApiKey(sql: Sql, idOrName: string): Promise<ApiKeyRe
 export async function findApiKey(sql: Sql, presented: string): Promise<ApiKeyIdentity | undefined> {
   if (!isApiKeyShaped(presented)) return undefined;
   const candidates = await sql<(ApiKeyIdentity & { key_hash: Buffer })[]>`
-    select id::text, name, role, key_hash from api_keys
+    select id::text, name, role, rate_limit_per_minute, key_hash from api_keys
     where prefix = ${apiKeyPrefix(presented)} and revoked_at is null`;
   const hash = hashApiKey(presented);
   const found = candidates.find((candidate) => hashesMatch(candidate.key_hash, hash));
-  return found === undefined ? undefined : { id: found.id, name: found.name, role: found.role };
+  if (found === undefined) return undefined;
+  const { id, name, role, rate_limit_per_minute } = found;
+  return { id, name, role, rate_limit_per_minute };
 }

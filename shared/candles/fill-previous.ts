@@ -1,9 +1,9 @@
-import type { Sql } from '../db/client.js';
 import { bucketStart } from '../market/candle-intervals.js';
 import { fetchLastPriceBefore } from '../trades/trades.queries.js';
 import type { Candle, CandleRequest } from './candle.js';
 import { candleValues } from './candle-format.js';
 import { loadCandles } from './load-candles.js';
+import { readerOf, type Db } from '../db/read-write.js';
 
 /**
  * Every bucket from `firstBucketMs` up to (excluding) `endMs`: traded buckets as they are, empty
@@ -60,13 +60,13 @@ export function fillPreviousAt(
 
 /** Every bucket of the request, empty ones filled with the previous close (fillPrevious). */
 export async function loadFilledCandles(
-  sql: Sql,
+  db: Db,
   request: CandleRequest,
   nowMs: number,
 ): Promise<Candle[]> {
   const [candles, previousClose] = await Promise.all([
-    loadCandles(sql, request, nowMs, candleValues),
-    fetchLastPriceBefore(sql, request.symbol, request.startMs, request.knownAtMs),
+    loadCandles(db, request, nowMs, candleValues),
+    fetchLastPriceBefore(readerOf(db), request.symbol, request.startMs, request.knownAtMs),
   ]);
   return fillPrevious(candles, {
     firstBucketMs: bucketStart(request.startMs, request.intervalMs),

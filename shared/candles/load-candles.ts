@@ -1,4 +1,5 @@
 import type { Sql } from '../db/client.js';
+import { readerOf, writerOf, type Db } from '../db/read-write.js';
 import { bucketCeil, bucketStart } from '../market/candle-intervals.js';
 import { isStoredInterval } from '../market/interval-grammar.js';
 import { aggregateRange } from './aggregate-candles.js';
@@ -26,7 +27,7 @@ const CLOCK_SKEW_ALLOWANCE_MS = 5_000;
  * parts side by side (split-range.ts).
  */
 export async function loadCandles<T>(
-  sql: Sql,
+  db: Db,
   { symbol, intervalMs, startMs, endMs, knownAtMs }: CandleRequest,
   nowMs: number,
   format: CandleFormat<T>,
@@ -37,6 +38,9 @@ export async function loadCandles<T>(
     bucketStart(endMs, intervalMs),
     bucketStart(closedBefore, intervalMs),
   );
+  // Reads from the replica when there is one; the candles kept are written to the primary, so a
+  // read right after storing may not find them yet (replication lag) and computes them fresh.
+  const sql = readerOf(db);
   const computeFresh = async (): Promise<T[]> => {
     const parts = splitRange(startMs, endMs, intervalMs);
     const computed = await Promise.all(
@@ -62,7 +66,12 @@ export async function loadCandles<T>(
       : [[storedFromMs, storedToMs] as const];
   await Promise.all(
     parts.map(([from, to]) =>
-      storeMissingBuckets(sql, { symbol, intervalMs, storedFromMs: from, storedToMs: to }),
+      storeMissingBuckets(writerOf(db), {
+        symbol,
+        intervalMs,
+        storedFromMs: from,
+        storedToMs: to,
+      }),
     ),
   );
   const again = await readStoredWindow(sql, window, format);

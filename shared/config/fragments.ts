@@ -28,6 +28,16 @@ export const databaseFragment = {
   DB_CONNECT_TIMEOUT_SECONDS: integer(1, 60).default(3),
 };
 
+/** A streaming read replica of the database, for the api's reads (docs/deploy.md). */
+export const readReplicaFragment = {
+  /** Unset: every read goes to DATABASE_URL. DATABASE_PASSWORD applies to it too. */
+  DATABASE_READ_URL: databaseUrl.optional(),
+  /** Reads fall back to the primary while the replica is further behind than this. */
+  DATABASE_READ_MAX_LAG_SECONDS: integer(1, 3_600).default(10),
+  /** How often the replica's lag is checked, by the reads themselves (in the background). */
+  DATABASE_READ_CHECK_SECONDS: integer(1, 300).default(5),
+};
+
 /** Everything that logs. */
 export const loggingFragment = {
   LOG_LEVEL: oneOf(['debug', 'info', 'warn', 'error']).default('info'),
@@ -116,6 +126,23 @@ export const apiFragment = {
   STREAM_MAX_SECONDS: integer(1, 3_600).default(3_300),
   /** Trades a /stream connection may have waiting for a slow reader before it is cut off. */
   STREAM_CLIENT_QUEUE_LIMIT: integer(1, 1_000_000).default(10_000),
+  /** true: requests are limited per key and per client IP, across instances (counters in the
+   * database). Off by default, like REQUIRE_API_KEY, and on in the Cloud Build deploy. */
+  RATE_LIMITS_ENABLED: oneOf(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+  /** Requests per minute of a read key, unless the key has its own (`keys create --rate N`). */
+  RATE_LIMIT_READ_PER_MINUTE: integer(1, 10_000_000).default(600),
+  /** Requests per minute of an admin key, unless the key has its own. */
+  RATE_LIMIT_ADMIN_PER_MINUTE: integer(1, 10_000_000).default(1_200),
+  /** Requests per minute of each client IP calling without a valid key. */
+  RATE_LIMIT_ANONYMOUS_PER_MINUTE: integer(1, 10_000_000).default(120),
+  /** Requests an instance first reserves for a caller in a minute (a tenth of the limit at most);
+   * each next reservation doubles, up to a tenth of the limit. */
+  RATE_LIMIT_BATCH: integer(1, 10_000).default(20),
+  /** Which X-Forwarded-For entry, from the right, is the client: 1 behind Google's front end,
+   * 2 behind an external Application Load Balancer, 0 the TCP peer (docs/deploy.md). */
+  API_TRUSTED_PROXY_HOPS: integer(0, 10).default(1),
 };
 
 /**

@@ -7,6 +7,7 @@ import {
   ingestionFragment,
   loggingFragment,
   pubsubFragment,
+  readReplicaFragment,
   retentionFragment,
   sourcesFragment,
 } from './fragments.js';
@@ -21,6 +22,7 @@ import { parseEnv, type Env } from './parse-env.js';
  * interval, by which it judges staleness. */
 export const apiConfigSchema = z.object({
   ...databaseFragment,
+  ...readReplicaFragment,
   ...loggingFragment,
   ...apiFragment,
   INGESTION_INTERVAL_SECONDS: ingestionFragment.INGESTION_INTERVAL_SECONDS,

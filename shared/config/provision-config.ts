@@ -3,6 +3,11 @@ import { loggingFragment } from './fragments.js';
 import { parseEnv, type Env } from './parse-env.js';
 import { hostPort, httpUrl, integer, projectId, pubsubName } from './value-rules.js';
 
+/** A BigQuery dataset, table or view name: letters, digits and underscores. */
+const bigQueryName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,1023}$/, 'must be letters, digits or _');
+
 /** What `npm run provision` reads; every variable without a default is required. */
 export const provisionSchema = z.object({
   ...loggingFragment,
@@ -45,6 +50,18 @@ export const provisionSchema = z.object({
     .default('maintain-trades-hourly'),
   SCHEDULER_TIME_ZONE: z.string().min(1).default('Etc/UTC'),
   PUBSUB_EMULATOR_HOST: hostPort.optional(),
+  /** Opt-in: a dataset name lands every trades.v1 message in BigQuery too (docs/deploy.md). */
+  BIGQUERY_DATASET: bigQueryName.meta({ examples: ['market_data'] }).optional(),
+  /** The dataset's location (multi-region EU or US, or a region); default GOOGLE_CLOUD_REGION. */
+  BIGQUERY_LOCATION: z
+    .string()
+    .regex(/^(EU|US|[a-z]+-[a-z]+\d+)$/, 'must be EU, US or a region (europe-west1)')
+    .optional(),
+  /** The table the subscription writes, one row per message. */
+  BIGQUERY_MESSAGES_TABLE: bigQueryName.default('trades_messages'),
+  /** The view over it with one row per trade, what analysts query. */
+  BIGQUERY_TRADES_VIEW: bigQueryName.default('trades'),
+  BIGQUERY_SUBSCRIPTION: pubsubName.default('trades-bigquery'),
 });
 
 export type ProvisionConfig = z.infer<typeof provisionSchema>;

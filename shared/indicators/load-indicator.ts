@@ -2,7 +2,7 @@ import type { CandleRequest } from '../candles/candle.js';
 import { loadFilledCandles } from '../candles/fill-previous.js';
 import { loadCandles } from '../candles/load-candles.js';
 import { candlesOfTradedBucketsBefore } from '../candles/traded-buckets.js';
-import type { Sql } from '../db/client.js';
+import { readerOf, type Db } from '../db/read-write.js';
 import type { IndicatorInput, TimedValue } from './compute-indicator.js';
 import { indicatorInputOf, indicatorInputs } from './indicator-inputs.js';
 import { warmUpAnchor, warmUpCandles, type IndicatorSpec } from './indicator-spec.js';
@@ -24,7 +24,7 @@ export interface IndicatorRequest extends CandleRequest {
  * before the request that its values depend on, however far back they lie.
  */
 export async function loadIndicatorValues(
-  sql: Sql,
+  db: Db,
   spec: IndicatorSpec,
   request: IndicatorRequest,
   nowMs: number,
@@ -36,8 +36,8 @@ export async function loadIndicatorValues(
   const load = async (startMs: number, toMs: number): Promise<IndicatorInput[]> => {
     const range = { symbol, intervalMs, startMs, endMs: toMs };
     return fill === 'previous'
-      ? (await loadFilledCandles(sql, range, nowMs)).map(indicatorInputOf)
-      : loadCandles(sql, range, nowMs, format);
+      ? (await loadFilledCandles(db, range, nowMs)).map(indicatorInputOf)
+      : loadCandles(db, range, nowMs, format);
   };
   // Where every bucket has a candle (filled ones always do, once trading began), `needed` buckets
   // hold the warm-up; where some are empty, the rest are the traded buckets further back.
@@ -47,7 +47,7 @@ export async function loadIndicatorValues(
   const before = loaded === -1 ? candles.length : loaded;
   if (fill === 'none' && before < needed) {
     const earlier = await candlesOfTradedBucketsBefore(
-      sql,
+      readerOf(db),
       { symbol, intervalMs, beforeMs: guessMs, count: needed - before },
       format,
     );

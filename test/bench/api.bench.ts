@@ -1,9 +1,12 @@
 /**
  * /price/latest under load through the Functions Framework (api_latest_rps, api_latest_p99_ms,
- * api_peak_rss_mb), the framework's own ceiling with a hello-world function on it, and the same
- * Hono app as a plain Node server (api_native_rps). The three servers run side by side and take
- * the load in turns, round after round, so that each meets the same moments of a busy machine;
- * each figure is the median of its rounds.
+ * api_peak_rss_mb), the framework's own ceiling with a hello-world function on it, the same
+ * Hono app as a plain Node server (api_native_rps), and the api with rate limits on
+ * (api_latest_limits_vs_off: every request counted against one client IP's limit, set high
+ * enough never to refuse, so what is measured is the counting: leases in memory, one reservation
+ * upsert per batch). The servers run side by side and take the load in turns, round after
+ * round, so that each meets the same moments of a busy machine; each figure is the median of its
+ * rounds.
  */
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../infra/local-stack/repo-root.js';
@@ -20,6 +23,12 @@ const CONNECTIONS = 50;
 const SECONDS = 10;
 const ROUNDS = 3;
 const LATEST_PATH = '/price/latest?symbol=AAPL';
+/** Rate limits on, the limit far above what the load reaches, the batch at its default. */
+const LIMITS_ON = {
+  RATE_LIMITS_ENABLED: 'true',
+  RATE_LIMIT_ANONYMOUS_PER_MINUTE: '10000000',
+  RATE_LIMIT_BATCH: '20',
+} as const;
 
 export async function benchApi(db: BenchDatabase): Promise<BenchResult[]> {
   await storeTrades(db.sql, makeTrades('api', 'AAPL', Date.now() - 60_000, 100));
@@ -42,17 +51,25 @@ export async function benchApi(db: BenchDatabase): Promise<BenchResult[]> {
       logName: 'api-native',
       readyPath: '/health',
     }),
+    limited: await serve({
+      args: functionsFrameworkArgs(BUILT_MAIN, 'api'),
+      env: { ...env, ...LIMITS_ON },
+      logName: 'api-limited',
+      readyPath: '/health',
+    }),
   };
   try {
     const targets = [
       { name: 'api', url: `${servers.api.url}${LATEST_PATH}` },
       { name: 'hello', url: `${servers.hello.url}/` },
       { name: 'native', url: `${servers.native.url}${LATEST_PATH}` },
+      { name: 'limited', url: `${servers.limited.url}${LATEST_PATH}` },
     ] as const;
     const rounds: Record<(typeof targets)[number]['name'], LoadFigures[]> = {
       api: [],
       hello: [],
       native: [],
+      limited: [],
     };
     for (let round = 0; round < ROUNDS; round++) {
       for (const { name, url } of targets) {
@@ -64,6 +81,12 @@ export async function benchApi(db: BenchDatabase): Promise<BenchResult[]> {
     const viaFunctions = combine(rounds.api);
     const ceiling = combine(rounds.hello);
     const native = combine(rounds.native);
+    const limited = combine(rounds.limited);
+    // The limited server takes its turn right after the api's: neighbours in time.
+    const limitRatios = rounds.limited.map((r, i) => r.rps / (rounds.api[i]?.rps ?? NaN));
+    const windows = await db.sql<{ reserved: number; rows: number }[]>`
+      select coalesce(sum(reserved), 0)::int as reserved, count(*)::int as rows
+      from rate_limit_windows`;
     const peakRssMb = await servers.api.peakRssMb();
     // Round by round, each ratio compares two runs seconds apart.
     const ratios = rounds.api.map((r, i) => r.rps / (rounds.hello[i]?.rps ?? NaN));
@@ -94,6 +117,11 @@ export async function benchApi(db: BenchDatabase): Promise<BenchResult[]> {
         baseline: viaFunctions.rps,
         ratio: native.rps / viaFunctions.rps,
         note: `/price/latest, the same app on a plain Node server (p99 ${native.p99Ms} ms), ${failures(native)}`,
+      }),
+      result('api_latest_limits_vs_off', median(limitRatios), '×', {
+        goal: { op: '>=', value: 0.9 },
+        baseline: viaFunctions.rps,
+        note: `rate limits on (${limited.rps} req/s, p99 ${limited.p99Ms} ms, ${failures(limited)}) over off; rounds ${limitRatios.map((r) => r.toFixed(2)).join(', ')}; ${windows[0]?.reserved ?? 0} requests reserved in ${windows[0]?.rows ?? 0} windows, batches of ${LIMITS_ON.RATE_LIMIT_BATCH}`,
       }),
       result('api_peak_rss_mb', peakRssMb, 'MB', {
         goal: { op: '<=', value: 200 },

@@ -83,12 +83,27 @@ describe('npm run keys with DATABASE_URL', () => {
     expect(found).toMatchObject({ role: 'read', name: `read-${run.lastLine.slice(4, 12)}` });
   });
 
-  it('list shows every key with its id, name, role, prefix and state, never a key', async () => {
+  it('create --rate N gives the key its own limit per minute, which the api reads', async () => {
+    const run = await keys(
+      ['create', '--role', 'read', '--name', 'batch job', '--rate', '5000'],
+      env,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('5000/min');
+    expect(await findApiKey(db.sql, run.lastLine)).toMatchObject({
+      name: 'batch job',
+      rate_limit_per_minute: 5000,
+    });
+    const list = await keys(['list'], env);
+    expect(list.stdout).toMatch(/^\d+\s+batch job\s+read\s+5000\/min\s+mdp_/m);
+  });
+
+  it('list shows every key with its id, name, role, rate, prefix and state, never a key', async () => {
     const created = await keys(['create', '--role', 'read', '--name', 'dashboard'], env);
     const run = await keys(['list'], env);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^id\s+name\s+role\s+prefix\s+created\s+state$/m);
-    expect(run.stdout).toMatch(/^\d+\s+dashboard\s+read\s+mdp_\S{8}…\s+\S+Z\s+active$/m);
+    expect(run.stdout).toMatch(/^id\s+name\s+role\s+rate\s+prefix\s+created\s+state$/m);
+    expect(run.stdout).toMatch(/^\d+\s+dashboard\s+read\s+role\s+mdp_\S{8}…\s+\S+Z\s+active$/m);
     expect(run.stdout).toContain('ops team');
     expect(run.stdout).not.toContain(created.lastLine);
   });
@@ -105,7 +120,9 @@ describe('npm run keys with DATABASE_URL', () => {
       select id::text from api_keys where name = 'temp' and revoked_at is null`;
     expect((await keys(['revoke', row?.id ?? '?'], env)).code).toBe(0);
     expect(await findApiKey(db.sql, byId)).toBeUndefined();
-    expect((await keys(['list'], env)).stdout).toMatch(/temp\s+admin\s+\S+\s+\S+\s+revoked \S+Z/);
+    expect((await keys(['list'], env)).stdout).toMatch(
+      /temp\s+admin\s+role\s+\S+\s+\S+\s+revoked \S+Z/,
+    );
   });
 
   it.each([
@@ -124,6 +141,10 @@ describe('npm run keys with DATABASE_URL', () => {
     [['create', '--role', 'root']],
     [['create', '--role', 'read', '--name', '123']],
     [['create', '--role', 'read', '--bogus']],
+    [['create', '--role', 'read', '--rate', '0']],
+    [['create', '--role', 'read', '--rate', '1.5']],
+    [['create', '--role', 'read', '--rate', '99999999']],
+    [['list', '--rate', '5']],
     [['revoke']],
     [['list', 'extra']],
     [['rotate']],

@@ -6,6 +6,8 @@ import { planPubSub } from '../../infra/provision/pubsub-plan.js';
 import { desiredSchedulerJob, planScheduler } from '../../infra/provision/scheduler-plan.js';
 import { dryRunPlan } from '../../infra/provision/provision.js';
 import { describeAction } from '../../infra/provision/actions.js';
+import { desiredBigQuery, planBigQuery } from '../../infra/provision/bigquery-plan.js';
+import { tradeMessageSchema, tradeSchema } from '../../shared/schemas/trade-message.js';
 import { ConfigError } from '../../shared/config/config-error.js';
 import { loadProvisionConfig } from '../../shared/config/provision-config.js';
 
@@ -218,5 +220,71 @@ describe('planScheduler', () => {
     expect(planScheduler(job, { ...answered, schedule: '*/5 * * * *' })).toEqual([
       { kind: 'update-scheduler-job', job, changedFields: ['schedule'] },
     ]);
+  });
+});
+
+describe('BigQuery (BIGQUERY_DATASET)', () => {
+  const withDataset = loadProvisionConfig({ ...env, BIGQUERY_DATASET: 'market_data' });
+
+  it('is left out unless a dataset is named', () => {
+    expect(dryRunPlan(config).some((a) => a.kind.includes('bigquery'))).toBe(false);
+    expect(desiredBigQuery(config)).toBeUndefined();
+  });
+
+  it('plans the dataset, table, view, grant and subscription in a dry run', () => {
+    const text = dryRunPlan(withDataset).map(describeAction).join('\n');
+    expect(text).toContain('create BigQuery dataset my-project.market_data in europe-west1');
+    expect(text).toMatch(
+      /create BigQuery table my-project\.market_data\.trades_messages \(subscription_name, message_id, publish_time, attributes, v, source, trades\), partitioned by day of publish_time, clustered by source/,
+    );
+    expect(text).toContain('create BigQuery view my-project.market_data.trades');
+    expect(text).toContain(
+      `grant roles/bigquery.dataEditor on BigQuery table my-project.market_data.trades_messages to ${agent}`,
+    );
+    expect(text).toContain(
+      'create BigQuery subscription projects/my-project/subscriptions/trades-bigquery on projects/my-project/topics/trades: each message to my-project.market_data.trades_messages (use_table_schema, write_metadata)',
+    );
+    expect(
+      dryRunPlan(loadProvisionConfig({ ...env, BIGQUERY_DATASET: 'md', BIGQUERY_LOCATION: 'EU' }))
+        .map(describeAction)
+        .join('\n'),
+    ).toContain('dataset my-project.md in EU');
+  });
+
+  it('plans nothing once everything exists, and only what is missing otherwise', () => {
+    const desired = desiredBigQuery(withDataset);
+    if (desired === undefined) throw new Error('no BigQuery part');
+    const everything = {
+      dataset: true,
+      table: true,
+      view: true,
+      tablePolicy: { 'roles/bigquery.dataEditor': [agent] },
+      subscription: true,
+    };
+    expect(planBigQuery(desired, everything)).toEqual([]);
+    expect(planBigQuery(desired, { ...everything, tablePolicy: {} }).map((a) => a.kind)).toEqual([
+      'grant-bigquery-table-role',
+    ]);
+    expect(
+      planBigQuery(desired, { ...everything, subscription: false }).map((a) => a.kind),
+    ).toEqual(['create-bigquery-subscription']);
+  });
+
+  it('has a table schema whose columns are the trades.v1 fields, plus what Pub/Sub writes', () => {
+    const desired = desiredBigQuery(withDataset);
+    const columns = desired?.schema.map((f) => f.name) ?? [];
+    const metadata = ['subscription_name', 'message_id', 'publish_time', 'attributes'];
+    // use_table_schema fills a column from the message field of the same name; write_metadata the rest.
+    expect(columns).toEqual([...metadata, ...Object.keys(tradeMessageSchema.shape)]);
+    const trades = desired?.schema.find((f) => f.name === 'trades');
+    expect(trades?.mode).toBe('REPEATED');
+    expect(trades?.fields?.map((f) => f.name)).toEqual(Object.keys(tradeSchema.shape));
+  });
+
+  it.each([
+    ['BIGQUERY_DATASET', 'market-data'],
+    ['BIGQUERY_LOCATION', 'europe'],
+  ])('stops naming %s when it is not valid', (variable, value) => {
+    expect(() => loadProvisionConfig({ ...env, [variable]: value })).toThrow(variable);
   });
 });

@@ -1,5 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Registry } from 'prom-client';
+import type { Sql } from '../../../shared/db/client.js';
+import type { ReadReplica } from '../../../shared/db/read-replica.js';
 import type { ApiSettings, AppEnv } from '../app-env.js';
 
 export type ApiApp = OpenAPIHono<AppEnv>;
@@ -8,6 +10,13 @@ export type ApiApp = OpenAPIHono<AppEnv>;
 export interface FeatureContext extends ApiSettings {
   /** The app's metrics registry: request metrics are recorded there, GET /metrics serves it. */
   metrics: Registry;
+  /**
+   * The pool a read route reads from, asked once per request: the replica while it keeps up, else
+   * the primary (`sql`). Writes and admin routes use `sql`.
+   */
+  reader: () => Sql;
+  /** The replica's router, when DATABASE_READ_URL is set: /health reports it. */
+  readReplica: ReadReplica | undefined;
   /** Every feature's index entries, for GET /. */
   index: Readonly<Record<string, string>>;
 }

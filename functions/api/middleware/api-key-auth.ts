@@ -44,18 +44,27 @@ export async function authorize(c: Context<AppEnv>, needed: ApiKeyRole): Promise
 
 /**
  * Makes the caller's key available to later middleware (`c.var.apiKey()`, looked up once, only
- * when asked), and with `requireApiKey` refuses every request to a route that is not open
- * without a valid key. OPTIONS passes: a CORS preflight never carries credentials.
+ * when asked): the rate limit and apiKeyAuth both read it.
  */
-export const apiKeyAuth =
-  ({
-    sql,
-    requireApiKey = false,
-    isOpen = () => false,
-  }: ApiKeyAuthOptions): MiddlewareHandler<AppEnv> =>
+export const apiKeyLookup =
+  ({ sql }: Pick<ApiKeyAuthOptions, 'sql'>): MiddlewareHandler<AppEnv> =>
   (c, next) => {
     let lookup: Promise<ApiKeyLookup> | undefined;
     c.set('apiKey', () => (lookup ??= lookUp(sql, c.req.header(API_KEY_HEADER))));
+    return next();
+  };
+
+/**
+ * With `requireApiKey`, refuses every request to a route that is not open without a valid key
+ * (looked up by apiKeyLookup, registered before it). OPTIONS passes: a CORS preflight never
+ * carries credentials.
+ */
+export const apiKeyAuth =
+  ({
+    requireApiKey = false,
+    isOpen = () => false,
+  }: Omit<ApiKeyAuthOptions, 'sql'>): MiddlewareHandler<AppEnv> =>
+  (c, next) => {
     // Not async: a request that needs no key goes on without a promise of this middleware's own.
     if (requireApiKey && c.req.method !== 'OPTIONS' && !isOpen(c.req.path))
       return authorize(c, 'read').then(next);

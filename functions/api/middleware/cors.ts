@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import type { AppEnv } from '../app-env.js';
+import { RATE_LIMIT_HEADERS } from './rate-limit.js';
 
 export interface CorsAllowListOptions {
   /** Origins exactly as browsers send them; `['*']` for any; empty: no cross-origin access. */
@@ -22,7 +23,8 @@ export const corsAllowList = ({
     allowMethods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
     // Last-Event-ID: a browser resuming /stream through fetch sends it.
     allowHeaders: ['Content-Type', 'X-API-Key', 'X-Request-Id', 'Last-Event-ID'],
-    exposeHeaders: ['X-Request-Id'],
+    // The rate limit's headers, so a browser script can pace itself and honour a 429's Retry-After.
+    exposeHeaders: ['X-Request-Id', ...RATE_LIMIT_HEADERS],
     maxAge: 600,
   });
   return async (c, next) => {

@@ -94,10 +94,13 @@ export const candlesFeature: ApiFeature = {
     candles:
       '/candles?symbol={symbol}&interval=1m&start=&end=&limit=&fill=none|previous&as_of=&timezone=',
   },
-  register(app, { sql }) {
+  register(app, { sql: primary, reader }) {
     app.openapi(candlesRoute, async (c) => {
       const query = c.req.valid('query');
       const { interval, timezone } = query;
+      const sql = reader();
+      // Read where reads go; closed candles computed on the way are kept on the primary.
+      const db = { read: sql, write: primary };
       const head: { symbol: string; interval: string; timezone?: string } = {
         symbol: query.symbol,
         interval: interval.name,
@@ -120,10 +123,10 @@ export const candlesFeature: ApiFeature = {
         // Only a filled answer needs candles as values; the usual one is sent as PostgreSQL rendered it.
         const candles =
           query.fill === 'previous'
-            ? (await loadFilledCandles(sql, request, Date.now())).map((candle) =>
+            ? (await loadFilledCandles(db, request, Date.now())).map((candle) =>
                 JSON.stringify(candle),
               )
-            : await loadCandles(sql, request, Date.now(), servedCandleJson);
+            : await loadCandles(db, request, Date.now(), servedCandleJson);
         answered = { ...window, candles };
       }
       const { start, end, nextStart, candles } = answered;

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { withTimeout } from '../../../../shared/db/db-errors.js';
+import type { ReplicaStatus } from '../../../../shared/db/read-replica.js';
 import { AppError } from '../../../../shared/http/app-error.js';
 import { errorEnvelope } from '../../../../shared/http/error-envelope.js';
 import { SERVICE } from '../../../../shared/service-info.js';
@@ -36,6 +37,25 @@ export const healthRoute = createRoute({
               }),
               version: z.string(),
               database_latency_ms: z.number(),
+              read_replica: z
+                .object({
+                  state: z
+                    .enum(['in_use', 'lagging', 'unreachable', 'not_a_standby', 'unchecked'])
+                    .openapi({
+                      description:
+                        'in_use: reads go there; otherwise they fall back to the primary (lagging: further behind than DATABASE_READ_MAX_LAG_SECONDS)',
+                    }),
+                  reads_from: z.enum(['replica', 'primary']),
+                  lag_seconds: z.number().nullable().openapi({
+                    description:
+                      'Behind the primary: the age of the oldest primary WAL position it had not replayed at this check (0: caught up)',
+                  }),
+                })
+                .nullable()
+                .openapi({
+                  description:
+                    'The read replica (DATABASE_READ_URL), checked now; null without one',
+                }),
             })
             .openapi('Health'),
         },
@@ -57,13 +77,21 @@ export const healthRoute = createRoute({
   },
 });
 
+const replicaJson = ({ state, lagSeconds }: ReplicaStatus) => ({
+  state,
+  reads_from: state === 'in_use' ? ('replica' as const) : ('primary' as const),
+  lag_seconds: lagSeconds === null ? null : Math.round(lagSeconds * 1000) / 1000,
+});
+
 /** GET /health: open to load balancers and uptime checks whatever REQUIRE_API_KEY says. */
 export const healthFeature: ApiFeature = {
   index: { health: '/health' },
   openPaths: ['/health'],
-  register(app, { sql, logger, healthTimeoutMs }) {
+  register(app, { sql, logger, healthTimeoutMs, readReplica }) {
     app.openapi(healthRoute, async (c) => {
       const started = performance.now();
+      // Checked beside the primary, never failing the answer: reads fall back while it is away.
+      const replica = readReplica?.check();
       let totals;
       try {
         totals = await withTimeout(fetchIngestionTotals(sql), healthTimeoutMs, 'the database');
@@ -94,6 +122,7 @@ export const healthFeature: ApiFeature = {
           last_ingestion: totals.lastIngestion?.toISOString() ?? null,
           version: SERVICE.version,
           database_latency_ms: Math.round(performance.now() - started),
+          read_replica: replica === undefined ? null : replicaJson(await replica),
         },
         200,
       );

@@ -70,14 +70,16 @@ export const indicatorsFeature: ApiFeature = {
   index: {
     indicators: '/indicators?symbol={symbol}&interval=1h&type=rsi&window=14&start=&end=&limit=',
   },
-  register(app, { sql }) {
+  register(app, { sql: primary, reader }) {
     app.openapi(indicatorsRoute, async (c) => {
       const query = c.req.valid('query');
+      const sql = reader();
       const spec = indicatorSpecOf(query);
       const intervalMs = query.interval.ms;
       const { start, end, windowEndMs, nextStart } = bucketWindow(query, intervalMs);
       const values = await loadIndicatorValues(
-        sql,
+        // Read where reads go; closed candles computed on the way are kept on the primary.
+        { read: sql, write: primary },
         spec,
         {
           symbol: query.symbol,

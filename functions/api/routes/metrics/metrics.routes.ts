@@ -25,10 +25,10 @@ export const metricsRoute = createRoute({
  * Freshness gauges read from the database at scrape time: every instance reports the same truth.
  * prom-client collects all metrics at once, so both gauges await one shared query per scrape.
  */
-function registerFreshnessGauges(registry: Registry, sql: Sql) {
+function registerFreshnessGauges(registry: Registry, reader: () => Sql) {
   let pending: ReturnType<typeof fetchFreshness> | undefined;
   const snapshot = () =>
-    (pending ??= fetchFreshness(sql).finally(() => {
+    (pending ??= fetchFreshness(reader()).finally(() => {
       pending = undefined;
     }));
   const gauge = (name: string, help: string, value: (s: SymbolFreshness) => number | null) =>
@@ -60,9 +60,9 @@ function registerFreshnessGauges(registry: Registry, sql: Sql) {
 /** GET /metrics: the app's registry, with process metrics and data freshness added. */
 export const metricsFeature: ApiFeature = {
   index: { metrics: '/metrics' },
-  register(app, { sql, metrics }) {
+  register(app, { reader, metrics }) {
     collectDefaultMetrics({ register: metrics });
-    registerFreshnessGauges(metrics, sql);
+    registerFreshnessGauges(metrics, reader);
     app.openapi(metricsRoute, async (c) => {
       const body = await metrics.metrics();
       return c.text(body, 200, { 'content-type': metrics.contentType });

@@ -160,10 +160,10 @@ export const pricesFeature: ApiFeature = {
     latest_price: '/price/latest?symbol={symbol}',
     latest_prices: 'POST /price/latest {"symbols": [...]}',
   },
-  register(app, { sql }) {
+  register(app, { reader }) {
     // Symbols never contain a comma (SYMBOL_PATTERN), so the joined list is a faithful key.
     const latestPrices = coalesceInFlight((key) =>
-      fetchLatestPrices(sql, key === '' ? [] : key.split(',')),
+      fetchLatestPrices(reader(), key === '' ? [] : key.split(',')),
     );
     const lookUp = (symbols: string[]) => latestPrices([...new Set(symbols)].join(','));
     const listJson = ({ prices, unknown, withoutTrades }: LatestPriceLookup) => ({
@@ -177,7 +177,7 @@ export const pricesFeature: ApiFeature = {
       const { symbol, symbols, as_of: asOf } = c.req.valid('query');
       // As of an instant: read from the trades (latest_prices holds only the present).
       const find = (list: string[]) =>
-        asOf === undefined ? lookUp(list) : fetchLatestPrices(sql, [...new Set(list)], asOf);
+        asOf === undefined ? lookUp(list) : fetchLatestPrices(reader(), [...new Set(list)], asOf);
       if (symbol === undefined) return c.json(listJson(await find(symbols ?? [])), 200);
       const { prices, unknown } = await find([symbol]);
       const [latest] = prices;

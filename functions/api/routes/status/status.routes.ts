@@ -44,12 +44,12 @@ export const ingestionStatusRoute = createRoute({
 /** GET /status/ingestion: whether trades are still arriving, overall and per symbol. */
 export const statusFeature: ApiFeature = {
   index: { ingestion_status: '/status/ingestion' },
-  register(app, { sql, ingestionIntervalSeconds }) {
+  register(app, { reader, ingestionIntervalSeconds }) {
     const staleAfter = STALE_AFTER_INTERVALS * ingestionIntervalSeconds;
     const statusOf = (staleness: number | null): 'ok' | 'stale' | 'no_data' =>
       staleness === null ? 'no_data' : staleness > staleAfter ? 'stale' : 'ok';
     app.openapi(ingestionStatusRoute, async (c) => {
-      const { checkedAt, symbols } = await fetchFreshness(sql);
+      const { checkedAt, symbols } = await fetchFreshness(reader());
       const known = symbols.filter((s) => s.stalenessSeconds !== null);
       const freshest = known.reduce<(typeof known)[number] | undefined>(
         (best, s) =>

@@ -21,7 +21,15 @@ export interface StreamSubscriber {
 }
 
 export interface StreamHubOptions {
+  /** The primary: LISTEN (a replica receives no notifications), the frontier, candle totals. */
   sql: Sql;
+  /**
+   * Where the hub reads the trades it fans out: the read replica while it keeps up. Safe to
+   * switch between replica and primary at any read: the cursor is a position in the trades, and
+   * a replica behind it answers nothing new until it catches up; replays of single connections
+   * read the primary, which holds everything any replica does, so none misses a trade.
+   */
+  reader?: () => Sql;
   logger: Logger;
   /** Trades read at a time. */
   pageSize?: number;
@@ -45,6 +53,7 @@ export interface StreamHubOptions {
  */
 export class StreamHub {
   readonly #sql: Sql;
+  readonly #reader: () => Sql;
   readonly #logger: Logger;
   readonly #pageSize: number;
   readonly #pollMs: number;
@@ -63,6 +72,7 @@ export class StreamHub {
 
   constructor({
     sql,
+    reader = () => sql,
     logger,
     pageSize = 1_000,
     pollMs = 1_000,
@@ -70,6 +80,7 @@ export class StreamHub {
     minReadIntervalMs = 50,
   }: StreamHubOptions) {
     this.#sql = sql;
+    this.#reader = reader;
     this.#minReadIntervalMs = minReadIntervalMs;
     this.#logger = logger;
     this.#pageSize = pageSize;
@@ -185,7 +196,10 @@ export class StreamHub {
     try {
       let page: StreamTrade[];
       do {
-        page = await readCommittedTrades(this.#sql, { after: this.#cursor, limit: this.#pageSize });
+        page = await readCommittedTrades(this.#reader(), {
+          after: this.#cursor,
+          limit: this.#pageSize,
+        });
         // Candle totals are read as of the cursor before it moves past the page.
         await this.#candles.prepare(this.#cursor, page);
         const last = page.at(-1);

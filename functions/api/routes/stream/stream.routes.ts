@@ -71,8 +71,12 @@ export const streamFeature: ApiFeature = {
     stream:
       '/stream?symbols={symbol},{symbol}&events=trades,prices,candles&interval={interval} (text/event-stream)',
   },
-  register(app, { sql, logger, now, streamMaxClients, streamMaxSeconds, streamQueueLimit }) {
-    const hub = new StreamHub({ sql, logger, now });
+  register(
+    app,
+    { sql, reader, logger, now, streamMaxClients, streamMaxSeconds, streamQueueLimit },
+  ) {
+    // The hub's fan-out reads go to the replica; LISTEN and each connection's replay to the primary.
+    const hub = new StreamHub({ sql, reader, logger, now });
     let open = 0;
     app.openapi(streamRoute, async (c) => {
       const query = c.req.valid('query');
@@ -89,7 +93,7 @@ export const streamFeature: ApiFeature = {
           'is not an event id this stream sent (like 12345-678)',
         );
       const symbols = [...new Set(query.symbols)];
-      const unknown = await findUnknownSymbols(sql, symbols);
+      const unknown = await findUnknownSymbols(reader(), symbols);
       if (unknown.length > 0) throw symbolNotFound(unknown);
       if (open >= streamMaxClients) {
         c.header('Retry-After', '5');

@@ -25,9 +25,9 @@ export const symbolsRoute = createRoute({
 /** GET /symbols: the symbols ingest trades. */
 export const symbolsFeature: ApiFeature = {
   index: { symbols: '/symbols' },
-  register(app, { sql }) {
+  register(app, { reader }) {
     app.openapi(symbolsRoute, async (c) => {
-      const symbols = (await listActiveSymbols(sql)).map(symbolJson);
+      const symbols = (await listActiveSymbols(reader())).map(symbolJson);
       return c.json({ symbols, count: symbols.length }, 200);
     });
   },

@@ -111,9 +111,10 @@ function pageWindow(
 /** GET /trades: a symbol's trades in a range, a page at a time. */
 export const tradesFeature: ApiFeature = {
   index: { trades: '/trades?symbol={symbol}&start=&end=&limit=&order=&cursor=&as_of=' },
-  register(app, { sql }) {
+  register(app, { reader }) {
     app.openapi(tradesRoute, async (c) => {
       const query = c.req.valid('query');
+      const sql = reader();
       const window = pageWindow(query, c.req.query('order') !== undefined);
       const rows = await fetchTradesPage(sql, {
         symbol: query.symbol,
