@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from './config-error.js';
 import {
+  alertsFragment,
   apiFragment,
   databaseFragment,
   ingestionFragment,
@@ -23,6 +24,7 @@ export const configSchema = z.object({
   ...ingestionFragment,
   ...sourcesFragment,
   ...apiFragment,
+  ...alertsFragment,
 });
 
 export type Config = z.infer<typeof configSchema>;

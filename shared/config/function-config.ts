@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  alertsFragment,
   apiFragment,
   databaseFragment,
   ingestionFragment,
@@ -33,12 +34,34 @@ export const ingestConfigSchema = z.object({
   ...sourcesFragment,
 });
 
-/** What persist reads: the database and logging. */
-export const persistConfigSchema = z.object({ ...databaseFragment, ...loggingFragment });
+/** Where anomaly events are published: the project, and the emulator locally. */
+const alertsPublishing = {
+  GOOGLE_CLOUD_PROJECT: pubsubFragment.GOOGLE_CLOUD_PROJECT,
+  PUBSUB_EMULATOR_HOST: pubsubFragment.PUBSUB_EMULATOR_HOST,
+};
+
+/** What persist reads: the database, logging, and the anomaly rules it applies to each batch. */
+export const persistConfigSchema = z.object({
+  ...databaseFragment,
+  ...loggingFragment,
+  ...alertsFragment,
+  ...alertsPublishing,
+});
+
+/** What the monitor reads: the database, logging, the rules, and the ingestion interval, by which
+ * it judges a feed stale. */
+export const monitorConfigSchema = z.object({
+  ...databaseFragment,
+  ...loggingFragment,
+  ...alertsFragment,
+  ...alertsPublishing,
+  INGESTION_INTERVAL_SECONDS: ingestionFragment.INGESTION_INTERVAL_SECONDS,
+});
 
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;
 export type PersistConfig = z.infer<typeof persistConfigSchema>;
+export type MonitorConfig = z.infer<typeof monitorConfigSchema>;
 
 /**
  * The api's configuration, read from `env` (tests pass their own).
@@ -68,9 +91,23 @@ export function loadPersistConfig(env: Env = process.env): PersistConfig {
 }
 
 /**
+ * The monitor function's configuration, read from `env` (tests pass their own).
+ *
+ * @throws ConfigError naming the first missing or invalid variable.
+ */
+export function loadMonitorConfig(env: Env = process.env): MonitorConfig {
+  return parseEnv(monitorConfigSchema, env);
+}
+
+/**
  * The api's settings when nothing is set: what code that builds the app without an environment
  * (tests calling `createApp({ sql, logger })`) falls back to, so each default is written once.
  *
  * @example createApp({ sql, logger }) // body limit API_DEFAULTS.API_BODY_LIMIT_BYTES
  */
 export const API_DEFAULTS: Readonly<ApiConfig> = Object.freeze(loadApiConfig({}));
+
+/** The anomaly rules' settings when nothing is set (persist built by a test without an environment). */
+export const ALERT_DEFAULTS: Readonly<z.infer<z.ZodObject<typeof alertsFragment>>> = Object.freeze(
+  parseEnv(z.object(alertsFragment), {}),
+);

@@ -30,7 +30,22 @@ interface WriteCounts {
   inserted: number;
   moved: number;
   invalidated: number;
+  /** The trade ids inserted when not all of the batch's were (null: all, or none when inserted = 0). */
+  inserted_ids: string[] | null;
 }
+
+/**
+ * Work that must commit or fail with the batch's trades (anomaly detection, shared/alerts/): given,
+ * the write runs in one transaction, `read` pipelined just before it (it sees the state the batch
+ * changes, at no extra round trip), `record` after it with the trades this delivery inserted.
+ */
+export interface WriteObserver<State> {
+  read(tx: TransactionSql): Promise<State>;
+  record(tx: TransactionSql, state: State, inserted: InsertedTrades): Promise<void>;
+}
+
+/** Which trades of the batch a delivery stored: all, or those of `ids` (none on a redelivery). */
+export type InsertedTrades = { all: true } | { all: false; ids: ReadonlySet<string> };
 
 /**
  * Writes a validated batch atomically: the trades (duplicates by trade_id ignored), then
@@ -44,12 +59,14 @@ interface WriteCounts {
  * takes the symbols' locks, then writes and deletes the stored candles its trades fall into.
  * Database errors propagate: the caller throws and Pub/Sub redelivers.
  */
-export async function writeTrades(
+export async function writeTrades<State>(
   sql: Sql,
   batch: TradeMessage,
   messageId: string,
+  observer?: WriteObserver<State>,
 ): Promise<WriteResult> {
   const symbols = [...new Set(batch.trades.map((trade) => trade.symbol))];
+  if (observer !== undefined) return writeObserved(sql, batch, messageId, symbols, observer);
   const [fast] = await writeStatement(sql, batch, messageId, symbols, { late: false });
   if (fast === undefined || !fast.known) return unknownSymbols(sql, symbols);
   if (fast.recent) return result(batch, fast, false);
@@ -61,6 +78,39 @@ export async function writeTrades(
   });
   if (locked === undefined || !locked.known) return unknownSymbols(sql, symbols);
   return result(batch, locked, true);
+}
+
+/** writeTrades with an observer: the same statements in one transaction with the observer's. */
+async function writeObserved<State>(
+  sql: Sql,
+  batch: TradeMessage,
+  messageId: string,
+  symbols: string[],
+  observer: WriteObserver<State>,
+): Promise<WriteResult> {
+  const outcome = await sql.begin(async (tx) => {
+    const [state, [fast]] = await Promise.all([
+      observer.read(tx),
+      writeStatement(tx, batch, messageId, symbols, { late: false }),
+    ]);
+    let counts = fast;
+    const late = fast !== undefined && fast.known && !fast.recent;
+    if (late) {
+      await lockSymbolsForLateTrades(tx, symbols);
+      [counts] = await writeStatement(tx, batch, messageId, symbols, { late: true });
+    }
+    if (counts === undefined || !counts.known) return undefined;
+    const inserted: InsertedTrades =
+      counts.inserted_ids === null
+        ? counts.inserted === 0
+          ? { all: false, ids: new Set() }
+          : { all: true }
+        : { all: false, ids: new Set(counts.inserted_ids) };
+    await observer.record(tx, state, inserted);
+    return { counts, late };
+  });
+  if (outcome === undefined) return unknownSymbols(sql, symbols);
+  return result(batch, outcome.counts, outcome.late);
 }
 
 function result(batch: TradeMessage, counts: WriteCounts, late: boolean): WriteResult {
@@ -142,5 +192,8 @@ function writeStatement(
     select (select known from gate), (select recent from gate),
            (select count(*) from inserted)::int as inserted, (select count(*) from moved)::int as moved,
            ${late ? sql`(select count(*) from invalidated)::int` : sql`0`} as invalidated,
-           (select count(*) from notified)::int as notified`;
+           (select count(*) from notified)::int as notified,
+           -- Which were stored, only when not all were (a partly redelivered batch): a short answer.
+           case when (select count(*) from inserted) between 1 and ${trades.length - 1}
+                then (select array_agg(trade_id) from inserted) end as inserted_ids`;
 }
