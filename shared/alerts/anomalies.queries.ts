@@ -29,7 +29,7 @@ export async function recordAnomalies(
     with input as (
       select * from unnest(
         ${column('symbol')}::text[], ${column('kind')}::text[], ${column('severity')}::text[],
-        ${column('tradeId') as (string | null)[]}::text[], ${column('interval') as (string | null)[]}::text[],
+        ${column('tradeId')}::text[], ${column('interval')}::text[],
         ${drafts.map((d) => iso(d.bucketMs))}::timestamptz[], ${drafts.map((d) => iso(d.openedAtMs))}::timestamptz[],
         ${column('observed')}::numeric[], ${column('threshold')}::numeric[],
         ${column('unit')}::text[], ${column('summary')}::text[]

@@ -106,7 +106,7 @@ export const apiFragment = {
 };
 
 /** A positive decimal threshold, from its text. */
-const positive = (rule: string) => z.coerce.number({ error: rule }).positive(rule).finite(rule);
+const positive = (rule: string) => z.coerce.number({ error: rule }).positive(rule);
 
 /**
  * The anomaly rules' default thresholds (per-symbol overrides: PUT /admin/alert-rules) and the
@@ -120,7 +120,6 @@ export const alertsFragment = {
   ALERT_VOLUME_SPIKE_RATIO: z.coerce
     .number({ error: 'must be a ratio above 1' })
     .gt(1, 'must be a ratio above 1')
-    .finite('must be a ratio above 1')
     .default(3),
   /** rsi_extreme: RSI(ALERT_RSI_WINDOW) of a closed candle entering above HIGH or below LOW. */
   ALERT_RSI_HIGH: z.coerce

@@ -24,6 +24,20 @@ interface T {
   volume: string;
   ts: string;
 }
+/** The item at `index`, which the test put there. */
+function at<V>(list: readonly V[], index: number): V {
+  const item = list[index];
+  if (item === undefined) throw new Error(`no item ${index}`);
+  return item;
+}
+
+/** Pub/Sub's publish time on a test event, as the emulator sets it. */
+function setPublishTime(event: ReturnType<typeof pubsubEvent>, ms: number): void {
+  const message = event.data?.message;
+  if (message === undefined) throw new Error('the event has no message');
+  message.publishTime = new Date(ms).toISOString();
+}
+
 const batch = (trades: T[]) => ({ v: 1, source: 'test', trades });
 
 /** `n` quiet trades of `symbol` 3 s apart from `fromMs`: price 100.00 ± 0.1, volume 1000. */
@@ -54,19 +68,19 @@ describe('per-trade rules in persist', () => {
       pubsubEvent(
         batch([
           {
-            ...base[0]!,
+            ...at(base, 0),
             trade_id: 'AAPL-up',
             price: '108.00',
             ts: new Date(start + 30_000).toISOString(),
           },
           {
-            ...base[0]!,
+            ...at(base, 0),
             trade_id: 'AAPL-back',
             price: '100.00',
             ts: new Date(start + 33_000).toISOString(),
           },
           {
-            ...base[0]!,
+            ...at(base, 0),
             trade_id: 'AAPL-down',
             price: '88.00',
             ts: new Date(start + 36_000).toISOString(),
@@ -100,8 +114,8 @@ describe('per-trade rules in persist', () => {
     await persist(
       pubsubEvent(
         batch([
-          { ...quiet('AAPL', start + 30_000, 1, 10)[0]!, volume: '2900' },
-          { ...quiet('AAPL', start + 33_000, 1, 11)[0]!, volume: '8000' },
+          { ...at(quiet('AAPL', start + 30_000, 1, 10), 0), volume: '2900' },
+          { ...at(quiet('AAPL', start + 33_000, 1, 11), 0), volume: '8000' },
         ]),
       ),
     );
@@ -122,7 +136,7 @@ describe('per-trade rules in persist', () => {
       maxTrades: 1,
       maxBackfillMs: 0,
     });
-    const first = trades[0]!;
+    const first = at(trades, 0);
     const walk = [
       first,
       ...generateTrades({
@@ -147,7 +161,7 @@ describe('recorded once, with the trades', () => {
   const spikeBatch = (start: number) =>
     batch([
       ...quiet('AAPL', start, 10),
-      { ...quiet('AAPL', start + 30_000, 1, 10)[0]!, price: '111.00', volume: '9000' },
+      { ...at(quiet('AAPL', start + 30_000, 1, 10), 0), price: '111.00', volume: '9000' },
     ]);
 
   it('a redelivered batch records nothing twice, a partly stored one only its new trades', async () => {
@@ -217,7 +231,7 @@ describe('ingest_lag', () => {
     const { persist } = persistHandler();
     const start = Date.now() - 60_000;
     const event = pubsubEvent(batch([...quiet('AAPL', start, 2), ...quiet('MSFT', start, 2)]));
-    event.data!.message!.publishTime = new Date(Date.now() - 70_000).toISOString();
+    setPublishTime(event, Date.now() - 70_000);
     await persist(event);
     await persist(event);
     const rows = await anomalyRows(db.sql);
@@ -225,13 +239,13 @@ describe('ingest_lag', () => {
       ['ingest_lag', 'AAPL', 'AAPL-0', 'critical'],
       ['ingest_lag', 'MSFT', 'MSFT-0', 'critical'],
     ]);
-    expect(Number(rows[0]!.observed)).toBeGreaterThanOrEqual(70);
+    expect(Number(at(rows, 0).observed)).toBeGreaterThanOrEqual(70);
   });
 
   it('a message stored right after its publish is no lag', async () => {
     const { persist } = persistHandler();
     const event = pubsubEvent(batch(quiet('AAPL', Date.now() - 60_000, 2)));
-    event.data!.message!.publishTime = new Date().toISOString();
+    setPublishTime(event, Date.now());
     await persist(event);
     expect(await anomalyRows(db.sql)).toEqual([]);
   });
@@ -262,18 +276,18 @@ describe('per-candle rules in persist', () => {
     expect(rsi).toHaveLength(1);
     // Entering the zone: above 70, below the 85 of critical.
     expect(rsi[0]).toMatchObject({ interval: '1m', severity: 'warning', threshold: '70' });
-    expect(Number(rsi[0]!.observed)).toBeGreaterThan(70);
+    expect(Number(at(rsi, 0).observed)).toBeGreaterThan(70);
     // The candle where it entered closed before the last trade: it is one of the rising ones.
-    const bucketMs = Date.parse(rsi[0]!.bucket!);
+    const bucketMs = Date.parse(at(rsi, 0).bucket ?? '');
     expect(bucketMs).toBeGreaterThanOrEqual(startMs + 16 * 60_000);
     expect(bucketMs).toBeLessThan(startMs + 29 * 60_000);
     // The value /indicators serves for that candle.
     const app = createApp({ sql: db.sql, logger: captureLogger().logger });
     const response = await app.request(
-      `/indicators?symbol=AAPL&interval=1m&type=rsi&window=14&start=${rsi[0]!.bucket}&end=${new Date(bucketMs + 60_000).toISOString()}`,
+      `/indicators?symbol=AAPL&interval=1m&type=rsi&window=14&start=${at(rsi, 0).bucket}&end=${new Date(bucketMs + 60_000).toISOString()}`,
     );
     const served = (await response.json()) as { values: { value: string }[] };
-    expect(Number(served.values[0]?.value).toFixed(4)).toBe(Number(rsi[0]!.observed).toFixed(4));
+    expect(Number(served.values[0]?.value).toFixed(4)).toBe(Number(at(rsi, 0).observed).toFixed(4));
     // Before it, the RSI stayed inside the band: the previous candle's value is 70 or less.
   });
 
@@ -293,7 +307,7 @@ describe('per-candle rules in persist', () => {
       ts: new Date(startMs + 10 * 60_000 + 5_000 + i * 1_000).toISOString(),
     }));
     const after = {
-      ...trades[0]!,
+      ...at(trades, 0),
       trade_id: 'AAPL-after',
       ts: new Date(startMs + 11 * 60_000 + 1_000).toISOString(),
     };
