@@ -7,7 +7,7 @@ export interface LocalScheduler {
 }
 
 /**
- * Stands in for Cloud Scheduler: POSTs `{}` to the ingest function every `intervalMs`. A tick
+ * Stands in for Cloud Scheduler: POSTs `{}` to a function (ingest, or monitor) every `intervalMs`. A tick
  * that finds the previous call still running is skipped, as a slow function would not be
  * called twice at once by a sane scheduler either.
  */
@@ -15,16 +15,23 @@ export function startLocalScheduler({
   url,
   intervalMs,
   logger,
+  target = 'ingest',
+  describe = (body) =>
+    `${typeof body.trades_published === 'number' ? body.trades_published : 0} trades published`,
 }: {
   url: string;
   intervalMs: number;
   logger: Logger;
+  /** The function called, for the log lines. */
+  target?: string;
+  /** A successful answer's body in a few words. */
+  describe?: (body: Record<string, unknown>) => string;
 }): LocalScheduler {
   let running: Promise<void> | undefined;
   let tick = 0;
   const fire = () => {
     if (running !== undefined) {
-      logger.warn('scheduler: previous ingest call still running; skipping this tick');
+      logger.warn(`scheduler: previous ${target} call still running; skipping this tick`);
       return;
     }
     tick += 1;
@@ -34,24 +41,20 @@ export function startLocalScheduler({
           method: 'POST',
           headers: {
             'content-type': 'application/json',
-            'x-request-id': `local-scheduler-${tick}`,
+            'x-request-id': `local-scheduler-${target}-${tick}`,
           },
           body: '{}',
           signal: AbortSignal.timeout(Math.max(intervalMs * 3, 10_000)),
         });
-        const body = (await response.json().catch(() => ({}))) as {
-          trades_published?: number;
-          message?: string;
-        };
-        if (response.ok)
-          logger.info(`scheduler → ingest: ${body.trades_published ?? 0} trades published`);
+        const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+        if (response.ok) logger.info(`scheduler → ${target}: ${describe(body)}`);
         else
           logger.warn(
             { status: response.status },
-            `scheduler → ingest answered ${response.status}: ${body.message ?? ''}`,
+            `scheduler → ${target} answered ${response.status}: ${typeof body.message === 'string' ? body.message : ''}`,
           );
       } catch (error) {
-        logger.warn({ err: error }, 'scheduler → ingest call failed; the next tick catches up');
+        logger.warn({ err: error }, `scheduler → ${target} call failed; the next tick catches up`);
       } finally {
         running = undefined;
       }

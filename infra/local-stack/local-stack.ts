@@ -127,6 +127,16 @@ export async function startLocalStack({
     stoppers.push(() => scheduler.stop());
     await scheduler.firstRun;
     await startAll(FUNCTION_NAMES.filter((name) => !PIPELINE.includes(name)));
+    // The stale-feed check, on a ticker of its own as on a Cloud Scheduler job of its own.
+    const monitorScheduler = startLocalScheduler({
+      url: urls.monitor,
+      intervalMs: config.INGESTION_INTERVAL_SECONDS * 1000,
+      logger,
+      target: 'monitor',
+      describe: (body) =>
+        `${String(body.stale_opened ?? 0)} stale feed(s) opened, ${String(body.stale_recovered ?? 0)} recovered`,
+    });
+    stoppers.push(() => monitorScheduler.stop());
 
     const crashed = new Promise<FunctionName>((resolve) => {
       for (const fn of functions)

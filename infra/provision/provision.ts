@@ -8,7 +8,7 @@ import { dryRunObservation } from './observed-state.js';
 import { observePubSub } from './observe-pubsub.js';
 import { planPubSub } from './pubsub-plan.js';
 import { applySchedulerActions, observeSchedulerJob } from './scheduler-executor.js';
-import { desiredSchedulerJob, planScheduler } from './scheduler-plan.js';
+import { desiredSchedulerJobs, planScheduler } from './scheduler-plan.js';
 
 /** The clients a real run uses; undefined scheduler skips the job (the emulator has none). */
 export interface ProvisionClients {
@@ -38,7 +38,7 @@ export function dryRunPlan(config: ProvisionConfig): ProvisionAction[] {
   const topic = `projects/${pubsub.projectId}/topics/${pubsub.topic}`;
   return [
     ...planPubSub(pubsub, dryRunObservation(topic)),
-    ...planScheduler(desiredSchedulerJob(config), undefined),
+    ...desiredSchedulerJobs(config).flatMap((job) => planScheduler(job, undefined)),
   ];
 }
 
@@ -66,16 +66,15 @@ export async function provision(
       ),
   });
 
-  let schedulerPlan: ProvisionAction[] = [];
+  const schedulerPlan: ProvisionAction[] = [];
   if (clients.scheduler !== undefined) {
-    const job = desiredSchedulerJob(config);
-    schedulerPlan = planScheduler(
-      job,
-      await observeSchedulerJob(clients.scheduler, job.name ?? ''),
-    );
-    await applySchedulerActions(clients.scheduler, schedulerPlan, (action) =>
-      onAction?.(`done: ${describeAction(action)}`),
-    );
+    for (const job of desiredSchedulerJobs(config)) {
+      const plan = planScheduler(job, await observeSchedulerJob(clients.scheduler, job.name ?? ''));
+      await applySchedulerActions(clients.scheduler, plan, (action) =>
+        onAction?.(`done: ${describeAction(action)}`),
+      );
+      schedulerPlan.push(...plan);
+    }
   }
 
   const blocked = pubsubPlan.filter((a) => a.kind === 'blocked');

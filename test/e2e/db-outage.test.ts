@@ -106,7 +106,7 @@ describe.skipIf(skipWithoutEmulator)('a database outage while the pipeline runs'
   let pubsub: PubSub;
   let recorder: PushRecorder;
   let functions: ServedFunctions;
-  let urls: ServedFunctions['urls'] = { api: '', ingest: '', persist: '' };
+  let urls: ServedFunctions['urls'] = { api: '', ingest: '', persist: '', monitor: '' };
   const scheduler = { running: false, ticks: [] as Call[], done: Promise.resolve() };
   let outcome: Outcome;
 
