@@ -133,8 +133,10 @@ export async function startLocalStack({
       intervalMs: config.INGESTION_INTERVAL_SECONDS * 1000,
       logger,
       target: 'monitor',
-      describe: (body) =>
-        `${String(body.stale_opened ?? 0)} stale feed(s) opened, ${String(body.stale_recovered ?? 0)} recovered`,
+      describe: (body) => {
+        const count = (value: unknown) => (typeof value === 'number' ? value : 0);
+        return `${count(body.stale_opened)} stale feed(s) opened, ${count(body.stale_recovered)} recovered`;
+      },
     });
     stoppers.push(() => monitorScheduler.stop());
 
