@@ -1,6 +1,5 @@
-import type { TransactionSql } from 'postgres';
 import type { TradeMessage } from '../schemas/trade-message.js';
-import type { InsertedTrades, WriteObserver } from '../trades/write-trades.js';
+import type { InsertedTrades, TxSql, WriteObserver } from '../trades/write-trades.js';
 import type { AnomalyDraft } from './anomaly-draft.js';
 import { recordAnomalies, type AnomalyEvent } from './anomalies.queries.js';
 import {
@@ -66,7 +65,7 @@ export class BatchDetection implements WriteObserver<SymbolContext[]> {
   }
 
   /** Per symbol: its overrides, the stored trade before the batch's first, the minute before that. */
-  async read(tx: TransactionSql): Promise<SymbolContext[]> {
+  async read(tx: TxSql): Promise<SymbolContext[]> {
     const symbols = [...this.#bySymbol.keys()];
     const firsts = symbols.map((symbol) =>
       new Date((this.#bySymbol.get(symbol) as RuleTrade[])[0]?.tsMs ?? 0).toISOString(),
@@ -111,11 +110,7 @@ export class BatchDetection implements WriteObserver<SymbolContext[]> {
     }));
   }
 
-  async record(
-    tx: TransactionSql,
-    contexts: SymbolContext[],
-    inserted: InsertedTrades,
-  ): Promise<void> {
+  async record(tx: TxSql, contexts: SymbolContext[], inserted: InsertedTrades): Promise<void> {
     const isNew = (trade: RuleTrade) => inserted.all || inserted.ids.has(trade.tradeId);
     const drafts: AnomalyDraft[] = [];
     for (const context of contexts) {

@@ -1,8 +1,13 @@
-import { aggregateTrades, type SqlTag } from '../candles/aggregate-trades.js';
+import {
+  aggregateTrades,
+  fixedBuckets,
+  intervalParam,
+  iso,
+  type SqlTag,
+} from '../candles/aggregate-trades.js';
 import type { Candle } from '../candles/candle.js';
 import { candleValues } from '../candles/candle-format.js';
-import { computeIndicator } from '../indicators/compute-indicator.js';
-import { indicatorInputOf } from '../indicators/indicator-inputs.js';
+import { computeIndicator, type IndicatorInput } from '../indicators/compute-indicator.js';
 import { warmUpCandles, type IndicatorSpec } from '../indicators/indicator-spec.js';
 import { bucketStart } from '../market/candle-intervals.js';
 import type { CandleInterval } from '../market/interval-grammar.js';
@@ -64,14 +69,11 @@ export async function detectCandleAnomalies(
 ): Promise<AnomalyDraft[]> {
   const drafts: AnomalyDraft[] = [];
   const spec: IndicatorSpec = { type: 'rsi', window: input.rsiWindow, series: 'close' };
-  let minuteCandles: Candle[] | undefined;
   for (const interval of input.rsiIntervals) {
     const closed = closedBuckets(interval, input.previousTsMs, input.firstTsMs, input.lastTsMs);
     if (closed === undefined) continue;
-    const lookback = Math.max(warmUpCandles(spec), VOLUME_LOOKBACK_BUCKETS);
-    const candles = await loadCandles(sql, input.symbol, interval, closed, lookback);
-    if (interval.ms === ONE_MINUTE.ms) minuteCandles = candles;
-    drafts.push(...rsiExtremes(input, interval, closed, candles, spec));
+    const closes = await loadCloses(sql, input.symbol, interval, closed, warmUpCandles(spec));
+    drafts.push(...rsiExtremes(input, interval, closed, closes, spec));
   }
   const closedMinutes = closedBuckets(
     ONE_MINUTE,
@@ -80,14 +82,14 @@ export async function detectCandleAnomalies(
     input.lastTsMs,
   );
   if (closedMinutes !== undefined) {
-    minuteCandles ??= await loadCandles(
+    const minutes = await loadCandles(
       sql,
       input.symbol,
       ONE_MINUTE,
       closedMinutes,
       VOLUME_LOOKBACK_BUCKETS,
     );
-    drafts.push(...candleVolumeSpikes(input, closedMinutes, minuteCandles));
+    drafts.push(...candleVolumeSpikes(input, closedMinutes, minutes));
   }
   return drafts;
 }
@@ -107,11 +109,49 @@ async function loadCandles(
   return rows.map((values) => candleValues.decode(values));
 }
 
+/**
+ * The close of each traded bucket of the closed ones and the `lookback` before them: one index
+ * probe per bucket (the last trade by ts, then seq, as a candle's close is), not the whole candle,
+ * whose volume would scan every trade of RSI's long warm-up.
+ */
+async function loadCloses(
+  sql: SqlTag,
+  symbol: string,
+  interval: CandleInterval,
+  closed: ClosedBuckets,
+  lookback: number,
+): Promise<IndicatorInput[]> {
+  const buckets = fixedBuckets(
+    sql,
+    interval.ms,
+    sql`generate_series(${iso(closed.fromMs - lookback * interval.ms)}::timestamptz,
+                        ${iso(closed.toMs - interval.ms)}::timestamptz,
+                        ${intervalParam(interval.ms)}::interval) as s(b)`,
+  );
+  const rows = await sql<{ time_ms: number; close: number }[]>`
+    select extract(epoch from b)::float8 * 1000 as time_ms, c.close::float8 as close
+    from ${buckets}
+    cross join lateral (
+      select price as close from trades
+      where symbol = ${symbol} and ts >= b and ts < e
+      order by ts desc, seq desc limit 1
+    ) c
+    order by b`;
+  // RSI reads the close only; the other prices are not loaded.
+  return rows.map((row) => ({
+    timeMs: row.time_ms,
+    open: row.close,
+    high: row.close,
+    low: row.close,
+    close: row.close,
+  }));
+}
+
 function rsiExtremes(
   input: CandleRuleInput,
   interval: CandleInterval,
   closed: ClosedBuckets,
-  candles: Candle[],
+  closes: IndicatorInput[],
   spec: IndicatorSpec,
 ): AnomalyDraft[] {
   const { rsiHigh: high, rsiLow: low } = input.thresholds;
@@ -119,7 +159,7 @@ function rsiExtremes(
   const zone = (rsi: number | undefined) =>
     rsi === undefined ? 0 : rsi > high ? 1 : rsi < low ? -1 : 0;
   let previous: number | undefined;
-  for (const { timeMs, value } of computeIndicator(spec, candles.map(indicatorInputOf))) {
+  for (const { timeMs, value } of computeIndicator(spec, closes)) {
     if (typeof value !== 'number') continue;
     const entered = zone(value) !== 0 && zone(value) !== zone(previous);
     previous = value;

@@ -61,32 +61,28 @@ function priceSpike(
   window: TrailingWindow,
   threshold: number,
 ): AnomalyDraft | undefined {
-  const candidates: { percent: number; against: string }[] = [];
-  if (previous !== undefined)
-    candidates.push({
-      percent: percentAway(trade.price, previous.price),
-      against: `the previous trade (${previous.price})`,
-    });
+  // Computed without allocating: this runs for every trade persist stores.
+  const fromPrevious = previous === undefined ? -1 : percentAway(trade.price, previous.price);
   const vwap = window.vwap();
-  if (vwap !== undefined)
-    candidates.push({
-      percent: percentAway(trade.price, vwap),
-      against: `the trailing 1m VWAP (${decimalOf(vwap, 8)})`,
-    });
-  const worst = candidates.sort((a, b) => b.percent - a.percent)[0];
-  if (worst === undefined || !(worst.percent > threshold)) return undefined;
+  const fromVwap = vwap === undefined ? -1 : percentAway(trade.price, vwap);
+  const percent = Math.max(fromPrevious, fromVwap);
+  if (!(percent > threshold)) return undefined;
+  const against =
+    fromVwap >= fromPrevious && vwap !== undefined
+      ? `the trailing 1m VWAP (${decimalOf(vwap, 8)})`
+      : `the previous trade (${String(previous?.price)})`;
   return {
     symbol,
     kind: 'price_spike',
-    severity: severityOf(worst.percent, threshold),
+    severity: severityOf(percent, threshold),
     tradeId: trade.tradeId,
     interval: null,
     bucketMs: null,
     openedAtMs: null,
-    observed: decimalOf(worst.percent),
+    observed: decimalOf(percent),
     threshold: decimalOf(threshold),
     unit: 'percent',
-    summary: `${symbol} trade at ${trade.price} is ${decimalOf(worst.percent, 2)} % from ${worst.against}; threshold ${decimalOf(threshold)} %`,
+    summary: `${symbol} trade at ${trade.price} is ${decimalOf(percent, 2)} % from ${against}; threshold ${decimalOf(threshold)} %`,
   };
 }
 

@@ -34,14 +34,30 @@ interface WriteCounts {
   inserted_ids: string[] | null;
 }
 
+/** A connection inside the write's transaction. */
+export type TxSql = Sql | TransactionSql;
+
 /**
  * Work that must commit or fail with the batch's trades (anomaly detection, shared/alerts/): given,
- * the write runs in one transaction, `read` pipelined just before it (it sees the state the batch
- * changes, at no extra round trip), `record` after it with the trades this delivery inserted.
+ * the write runs in one transaction, `read` pipelined with BEGIN just before it (it sees the state
+ * the batch changes, at no extra round trip), `record` after it with the trades this delivery
+ * inserted.
  */
 export interface WriteObserver<State> {
-  read(tx: TransactionSql): Promise<State>;
-  record(tx: TransactionSql, state: State, inserted: InsertedTrades): Promise<void>;
+  read(tx: TxSql): Promise<State>;
+  record(tx: TxSql, state: State, inserted: InsertedTrades): Promise<void>;
+}
+
+/**
+ * How long after its write an observed transaction may still commit. Recent trades are written
+ * without the candle locks (candle-cache.ts) because they commit long before their buckets can be
+ * stored (LATE_TRADE_SECONDS + the grace period); an observer's work after the write must not
+ * stretch that: past this, the transaction rolls back and Pub/Sub redelivers the batch.
+ */
+export const OBSERVED_COMMIT_BUDGET_MS = 10_000;
+
+export class ObserverTooSlowError extends Error {
+  override readonly name = 'ObserverTooSlowError';
 }
 
 /** Which trades of the batch a delivery stored: all, or those of `ids` (none on a redelivery). */
@@ -80,7 +96,11 @@ export async function writeTrades<State>(
   return result(batch, locked, true);
 }
 
-/** writeTrades with an observer: the same statements in one transaction with the observer's. */
+/**
+ * writeTrades with an observer: the same statements in one transaction with the observer's, on a
+ * connection of its own so that BEGIN, the observer's read and the write go in one round trip
+ * (sql.begin would wait for BEGIN alone first); then the observer's record and COMMIT.
+ */
 async function writeObserved<State>(
   sql: Sql,
   batch: TradeMessage,
@@ -88,8 +108,10 @@ async function writeObserved<State>(
   symbols: string[],
   observer: WriteObserver<State>,
 ): Promise<WriteResult> {
-  const outcome = await sql.begin(async (tx) => {
-    const [state, [fast]] = await Promise.all([
+  const tx = await sql.reserve();
+  try {
+    const [, state, [fast]] = await Promise.all([
+      tx`begin`,
       observer.read(tx),
       writeStatement(tx, batch, messageId, symbols, { late: false }),
     ]);
@@ -99,7 +121,11 @@ async function writeObserved<State>(
       await lockSymbolsForLateTrades(tx, symbols);
       [counts] = await writeStatement(tx, batch, messageId, symbols, { late: true });
     }
-    if (counts === undefined || !counts.known) return undefined;
+    if (counts === undefined || !counts.known) {
+      await tx`rollback`;
+      return await unknownSymbols(sql, symbols);
+    }
+    const writtenAt = Date.now();
     const inserted: InsertedTrades =
       counts.inserted_ids === null
         ? counts.inserted === 0
@@ -107,10 +133,19 @@ async function writeObserved<State>(
           : { all: true }
         : { all: false, ids: new Set(counts.inserted_ids) };
     await observer.record(tx, state, inserted);
-    return { counts, late };
-  });
-  if (outcome === undefined) return unknownSymbols(sql, symbols);
-  return result(batch, outcome.counts, outcome.late);
+    if (Date.now() - writtenAt > OBSERVED_COMMIT_BUDGET_MS)
+      throw new ObserverTooSlowError(
+        `work after the write took over ${OBSERVED_COMMIT_BUDGET_MS} ms; rolled back`,
+      );
+    await tx`commit`;
+    return result(batch, counts, late);
+  } catch (error) {
+    // The connection goes back to the pool clean, whatever failed (a broken one is discarded).
+    await tx`rollback`.catch(() => undefined);
+    throw error;
+  } finally {
+    tx.release();
+  }
 }
 
 function result(batch: TradeMessage, counts: WriteCounts, late: boolean): WriteResult {

@@ -1,6 +1,8 @@
 /**
  * persist_trades_per_s and persist_vs_row_at_a_time: batches of 1,000 trades through the persist
  * handler into PostgreSQL, against the same kind of trades inserted one statement per trade.
+ * persist_detection_ratio: the same handler, anomaly detection on (as deployed) against off (its
+ * internal option), on symbols of their own, in turns within each round.
  */
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import type { PubSubEventData } from '../../functions/persist/decode-message.js';
@@ -19,6 +21,8 @@ const BATCH = 1_000;
  * does with ordering key = symbol; the streams run side by side, as instances do.
  */
 const SYMBOLS = ['PB1', 'PB2', 'PB3', 'PB4'];
+/** The same streams through a handler without anomaly detection: the ratio's baseline. */
+const UNDETECTED_SYMBOLS = ['PU1', 'PU2', 'PU3', 'PU4'];
 /**
  * The batched and the row-at-a-time writes take turns, round after round, so that both meet the
  * same moments of a busy machine and their ratio holds while the absolute figures move.
@@ -36,35 +40,49 @@ export async function benchPersist(db: BenchDatabase): Promise<BenchResult[]> {
       // Every stored batch is an info line: at this rate that would time the terminal, not the handler.
       logger: createLogger({ level: 'warn', base: { function: 'persist' } }),
     });
+    const undetected = createPersistHandler({
+      sql,
+      logger: createLogger({ level: 'warn', base: { function: 'persist' } }),
+      detectAnomalies: false,
+    });
     const rowSymbols = SYMBOLS.map((symbol) => `R${symbol}`);
-    await createSymbols(db.sql, ['PBWARM', ...SYMBOLS, ...rowSymbols]);
+    await createSymbols(db.sql, ['PBWARM', ...SYMBOLS, ...UNDETECTED_SYMBOLS, ...rowSymbols]);
     await persist(
       pubsubEvent(tradeMessage(makeTrades('warm', 'PBWARM', Date.now() - 5_000, BATCH))),
     );
-    const deliver = (streams: CloudEvent<PubSubEventData>[][]) =>
+    const deliver = (streams: CloudEvent<PubSubEventData>[][], handler = persist) =>
       Promise.all(
         streams.map(async (stream) => {
-          for (const event of stream) await persist(event);
+          for (const event of stream) await handler(event);
         }),
+      );
+    const streamsOf = (symbols: string[], prefix: string, fromMs: number) =>
+      symbols.map((symbol) =>
+        chunk(makeTrades(prefix, symbol, fromMs, TRADES_PER_SYMBOL_AND_ROUND), BATCH).map(
+          (trades) => pubsubEvent(tradeMessage(trades)),
+        ),
       );
 
     let seconds = 0;
     let rowSeconds = 0;
+    let undetectedSeconds = 0;
     let lastRound: CloudEvent<PubSubEventData>[][] = [];
     for (let round = 0; round < ROUNDS; round++) {
       // Fresh timestamps (seconds old) each round: a trade older than LATE_TRADE_SECONDS takes the
       // slower path that invalidates stored candles, which live ingestion does not.
       const fromMs = Date.now() - 5_000;
-      lastRound = SYMBOLS.map((symbol) =>
-        chunk(makeTrades(`p${round}`, symbol, fromMs, TRADES_PER_SYMBOL_AND_ROUND), BATCH).map(
-          (trades) => pubsubEvent(tradeMessage(trades)),
-        ),
-      );
+      lastRound = streamsOf(SYMBOLS, `p${round}`, fromMs);
+      const undetectedRound = streamsOf(UNDETECTED_SYMBOLS, `u${round}`, fromMs);
       const rows = rowSymbols.map((symbol) =>
         makeTrades(`r${round}`, symbol, fromMs, ROW_AT_A_TIME_PER_SYMBOL_AND_ROUND),
       );
       const streams = lastRound;
+      // Off before on in even rounds, after it in odd ones: neither always meets a warmer cache.
+      if (round % 2 === 0)
+        undetectedSeconds += await timed(() => deliver(undetectedRound, undetected));
       seconds += await timed(() => deliver(streams));
+      if (round % 2 === 1)
+        undetectedSeconds += await timed(() => deliver(undetectedRound, undetected));
       rowSeconds += await timed(() =>
         Promise.all(rows.map((trades) => insertRowAtATime(sql, trades))),
       );
@@ -79,8 +97,10 @@ export async function benchPersist(db: BenchDatabase): Promise<BenchResult[]> {
     const redeliverySeconds = await timed(() => deliver(lastRound));
     await expectTrades(sql, SYMBOLS, total, 'after redelivering a round of batches');
 
+    await expectTrades(sql, UNDETECTED_SYMBOLS, total, 'without detection');
     const rate = total / seconds;
     const rowRate = rowTotal / rowSeconds;
+    const undetectedRate = total / undetectedSeconds;
     const note = `${total} trades, ${SYMBOLS.length} symbols in parallel, batches of ${BATCH}, in ${ROUNDS} rounds`;
     return [
       result('persist_trades_per_s', rate, 'trades/s', {
@@ -93,6 +113,11 @@ export async function benchPersist(db: BenchDatabase): Promise<BenchResult[]> {
         goal: { op: '>=', value: 20 },
         baseline: rowRate,
         note: `baseline: ${rowTotal} trades, one INSERT ... ON CONFLICT DO NOTHING per trade, same parallelism, in turns with the batches`,
+      }),
+      result('persist_detection_ratio', rate / undetectedRate, '×', {
+        goal: { op: '>=', value: 0.9 },
+        baseline: undetectedRate,
+        note: `${total} trades with anomaly detection (as deployed) ÷ ${total} through the same handler without it (detectAnomalies: false), same parallelism, in turns each round`,
       }),
       result('persist_redelivered_trades_per_s', redelivered / redeliverySeconds, 'trades/s', {
         note: 'the same batches delivered again: every trade a duplicate, none stored',
