@@ -78,17 +78,18 @@ export class BatchDetection implements WriteObserver<SymbolContext[]> {
       from unnest(${symbols}::text[], ${firsts}::timestamptz[]) as s(symbol, first_ts)
       left join alert_rules r on r.symbol = s.symbol
       left join lateral (
-        select json_build_array(trade_id, price::float8, volume::float8,
+        select json_build_array(price::float8, volume::float8,
                                 extract(epoch from ts)::float8 * 1000) as previous
         from trades where symbol = s.symbol and ts < s.first_ts
         order by ts desc, seq desc limit 1
       ) p on true
       cross join lateral (
-        select coalesce(json_agg(json_build_array(trade_id, price::float8, volume::float8,
+        select coalesce(json_agg(json_build_array(price::float8, volume::float8,
                                                   extract(epoch from ts)::float8 * 1000)
                                  order by ts, seq), '[]') as trailing
         from (
-          select trade_id, price, volume, ts, seq from trades
+          -- No trade_id: the index holds the rest, so this reads no table page.
+          select price, volume, ts, seq from trades
           where symbol = s.symbol and ts < s.first_ts
             and ts >= s.first_ts - make_interval(secs => ${TRAILING_WINDOW_MS / 1000})
           order by ts desc, seq desc limit ${TRAILING_MAX_TRADES}
@@ -161,7 +162,8 @@ export class BatchDetection implements WriteObserver<SymbolContext[]> {
   }
 }
 
-type ContextTrade = [string, number, number, number];
+/** price, volume, ts (epoch ms) of a stored trade. */
+type ContextTrade = [number, number, number];
 
 interface ContextRow {
   symbol: string;
@@ -175,8 +177,9 @@ interface ContextRow {
   trailing: ContextTrade[];
 }
 
-const ruleTrade = ([tradeId, price, volume, tsMs]: ContextTrade): RuleTrade => ({
-  tradeId,
+// A stored trade is only compared with: its id is never reported.
+const ruleTrade = ([price, volume, tsMs]: ContextTrade): RuleTrade => ({
+  tradeId: '',
   price,
   volume,
   tsMs,
