@@ -79,7 +79,12 @@ describe('loadConfig', () => {
   });
 
   it('validates the local stack variables too', () => {
-    expect(loadLocalStackConfig({}).ports).toEqual({ api: 8080, ingest: 8081, persist: 8082 });
+    expect(loadLocalStackConfig({}).ports).toEqual({
+      api: 8080,
+      ingest: 8081,
+      persist: 8082,
+      monitor: 8083,
+    });
     expect(() => loadLocalStackConfig({ API_PORT: '99999' })).toThrow(/API_PORT/);
   });
 });
