@@ -1,5 +1,5 @@
 import type { MonitorConfig } from '../../shared/config/function-config.js';
-import { createAlertPublisher } from '../../shared/alerts/alert-publisher.js';
+import { alertPublisherFor } from '../../shared/alerts/alert-publisher.js';
 import { createSql } from '../../shared/db/client.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import { createMonitorHandler } from './monitor.handler.js';
@@ -9,11 +9,7 @@ export function createMonitorFunction(config: MonitorConfig) {
   return createMonitorHandler({
     sql: createSql(config),
     logger: createLogger({ level: config.LOG_LEVEL, base: { function: 'monitor' } }),
-    publisher: createAlertPublisher({
-      projectId: config.GOOGLE_CLOUD_PROJECT,
-      topic: config.ALERTS_TOPIC,
-      emulatorHost: config.PUBSUB_EMULATOR_HOST,
-    }),
+    publisher: alertPublisherFor(config),
     check: {
       intervalSeconds: config.INGESTION_INTERVAL_SECONDS,
       staleAfterIntervals: config.ALERT_STALE_AFTER_INTERVALS,

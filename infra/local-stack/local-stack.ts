@@ -135,7 +135,12 @@ export async function startLocalStack({
     });
     stoppers.push(() => scheduler.stop());
     await scheduler.firstRun;
-    await startAll(FUNCTION_NAMES.filter((name) => !PIPELINE.includes(name)));
+    // The api last: once it answers, the whole stack is up.
+    await startAll(
+      FUNCTION_NAMES.filter((name) => !PIPELINE.includes(name)).sort(
+        (a, b) => Number(a === 'api') - Number(b === 'api'),
+      ),
+    );
     // The stale-feed check, on a ticker of its own as on a Cloud Scheduler job of its own.
     const monitorScheduler = startLocalScheduler({
       url: urls.monitor,

@@ -15,6 +15,25 @@ export interface AlertPublisherOptions {
 }
 
 /**
+ * The publisher for a function's configuration, or none where nothing could receive: the
+ * emulator's project `local` without an emulator (npm start's direct-push fallback), where the
+ * events stay in the outbox and GET /anomalies lists them.
+ */
+export function alertPublisherFor(config: {
+  GOOGLE_CLOUD_PROJECT: string;
+  ALERTS_TOPIC: string;
+  PUBSUB_EMULATOR_HOST?: string | undefined;
+}): AlertPublisher | undefined {
+  if (config.GOOGLE_CLOUD_PROJECT === 'local' && config.PUBSUB_EMULATOR_HOST === undefined)
+    return undefined;
+  return createAlertPublisher({
+    projectId: config.GOOGLE_CLOUD_PROJECT,
+    topic: config.ALERTS_TOPIC,
+    emulatorHost: config.PUBSUB_EMULATOR_HOST,
+  });
+}
+
+/**
  * The Pub/Sub client is loaded on the first alert: persist's cold start, which usually has none
  * to publish, does not pay for loading it.
  */

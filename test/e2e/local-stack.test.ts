@@ -25,7 +25,12 @@ interface RunningStack {
 const dataDir = await mkdtemp(join(tmpdir(), 'mdp-stack-test-'));
 // As root, PostgreSQL runs as the postgres user, which must be able to enter this directory.
 await chmod(dataDir, 0o755);
-const [apiPort, ingestPort, persistPort] = [await getPort(), await getPort(), await getPort()];
+const [apiPort, ingestPort, persistPort, monitorPort] = [
+  await getPort(),
+  await getPort(),
+  await getPort(),
+  await getPort(),
+];
 const api = `http://127.0.0.1:${apiPort}`;
 
 /** The stack a test started, so afterAll can stop it even when the test timed out. */
@@ -37,6 +42,7 @@ function start(extraEnv: NodeJS.ProcessEnv = {}): RunningStack {
     API_PORT: String(apiPort),
     INGEST_PORT: String(ingestPort),
     PERSIST_PORT: String(persistPort),
+    MONITOR_PORT: String(monitorPort),
     LOCAL_DATA_DIR: dataDir,
     INGESTION_INTERVAL_SECONDS: '1',
     LOG_LEVEL: 'info',
@@ -153,7 +159,7 @@ describe.skipIf(skipWithoutEmulator)('npm start (the local stack)', () => {
         // Emulator message ids are numbers; direct pushes would say "direct-".
         expect(stack.output()).toMatch(/"function":"persist","message_id":"\d+"/);
         stoppedAt = await latest('AAPL');
-        // The stack itself, 3 functions, gcloud + the emulator's JVM, PostgreSQL and its workers.
+        // The stack itself, 4 functions, gcloud + the emulator's JVM, PostgreSQL and its workers.
         expect((await stackProcesses()).length).toBeGreaterThanOrEqual(7);
       });
     } finally {
