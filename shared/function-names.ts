@@ -6,7 +6,7 @@
  *
  * Adding a function: its folder, its name here, and its deploy step in cloudbuild.yaml.
  */
-export const FUNCTION_NAMES = ['api', 'ingest', 'persist', 'deliver-alerts'] as const;
+export const FUNCTION_NAMES = ['api', 'ingest', 'persist', 'deliver-alerts', 'monitor'] as const;
 
 /** One of the platform's functions. */
 export type FunctionName = (typeof FUNCTION_NAMES)[number];

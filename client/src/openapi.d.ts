@@ -85,6 +85,248 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/admin/alert-rules': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Per-symbol overrides of the anomaly rules’ thresholds (admin) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Symbols with at least one override; a null field (and every symbol not listed) uses the ALERT_* default */
+        200: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              count: number;
+              rules: components['schemas']['AlertRule'][];
+            };
+          };
+        };
+        /** @description No X-API-Key header (api_key_required), or a key that is unknown or revoked (invalid_api_key) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key is valid but its role may not do this */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Rate limit reached (rate_limited): per API key, or per client IP without a key; retry after Retry-After seconds */
+        429: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Seconds until the limit resets */
+            'Retry-After'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Internal error; the envelope carries no internal detail, only the request id */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The database is unreachable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    /** Set a symbol’s overrides (admin): exactly the fields given, the others back to the defaults */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description ingest_lag: seconds from publish to stored (ALERT_INGEST_LAG_SECONDS); null or absent: the default */
+            ingest_lag_seconds?: number | null;
+            /** @description price_spike: percent from the previous trade or the trailing 1m VWAP (ALERT_PRICE_SPIKE_PERCENT); null or absent: the default */
+            price_spike_percent?: number | null;
+            /** @description rsi_extreme: above this RSI (ALERT_RSI_HIGH); null or absent: the default */
+            rsi_high?: number | null;
+            /** @description rsi_extreme: below this RSI (ALERT_RSI_LOW); null or absent: the default */
+            rsi_low?: number | null;
+            /** @description stale_feed: ingestion intervals without a trade (ALERT_STALE_AFTER_INTERVALS); null or absent: the default */
+            stale_after_intervals?: number | null;
+            /**
+             * @description Ticker symbol, case-insensitive
+             * @example AAPL
+             */
+            symbol: string;
+            /** @description volume_spike: times the trailing average (ALERT_VOLUME_SPIKE_RATIO); null or absent: the default */
+            volume_spike_ratio?: number | null;
+          };
+        };
+      };
+      responses: {
+        /** @description The symbol’s overrides as they now are (all null: none left) */
+        200: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['AlertRule'];
+          };
+        };
+        /** @description Malformed body: an unknown field, or a threshold out of its range */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No X-API-Key header (api_key_required), or a key that is unknown or revoked (invalid_api_key) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The key is valid but its role may not do this */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Unknown symbol */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Body too large */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Rate limit reached (rate_limited): per API key, or per client IP without a key; retry after Retry-After seconds */
+        429: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Seconds until the limit resets */
+            'Retry-After'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Internal error; the envelope carries no internal detail, only the request id */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The database is unreachable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/admin/rejected': {
     parameters: {
       query?: never;
@@ -147,6 +389,134 @@ export interface paths {
         };
         /** @description The key is valid but its role may not do this */
         403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Rate limit reached (rate_limited): per API key, or per client IP without a key; retry after Retry-After seconds */
+        429: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Seconds until the limit resets */
+            'Retry-After'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Internal error; the envelope carries no internal detail, only the request id */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The database is unreachable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/anomalies': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Recorded anomalies, newest first, keyset-paginated */
+    get: {
+      parameters: {
+        query?: {
+          /** @description next_cursor of the previous page; the filters must be the same */
+          cursor?: string;
+          /** @description One kind only */
+          kind?: 'price_spike' | 'volume_spike' | 'rsi_extreme' | 'stale_feed' | 'ingest_lag';
+          /** @description Default 100, maximum 1000 */
+          limit?: number;
+          /** @description Detected at or after this instant */
+          since?: string;
+          /** @description Ticker symbol, case-insensitive */
+          symbol?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description A page of anomalies; next_cursor is null on the last page */
+        200: {
+          headers: {
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
+            RateLimit?: string;
+            /** @description draft-ietf-httpapi-ratelimit-headers: requests allowed (q) per window of w seconds */
+            'RateLimit-Policy'?: string;
+            /** @description Requests allowed per minute for this key or client IP */
+            'X-RateLimit-Limit'?: string;
+            /** @description Requests left in the current minute */
+            'X-RateLimit-Remaining'?: string;
+            /** @description Seconds until the current minute ends */
+            'X-RateLimit-Reset'?: string;
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              anomalies: components['schemas']['Anomaly'][];
+              count: number;
+              limit: number;
+              next_cursor: string | null;
+            };
+          };
+        };
+        /** @description A malformed parameter, or a cursor of another query */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No X-API-Key header (api_key_required), or a key that is unknown or revoked (invalid_api_key) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Unknown symbol */
+        404: {
           headers: {
             [name: string]: unknown;
           };
@@ -649,7 +1019,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Prometheus metrics: requests, latency, process, and data freshness per symbol */
+    /** Prometheus metrics: requests, latency, process, data freshness per symbol, anomalies recorded */
     get: {
       parameters: {
         query?: never;
@@ -1081,7 +1451,7 @@ export interface paths {
     get: {
       parameters: {
         query: {
-          /** @description Comma-separated: trades (default), prices, candles (needs interval) */
+          /** @description Comma-separated: trades (default), prices, candles (needs interval), alerts (anomalies of the symbols) */
           events?: string;
           /** @description The candles’ interval: required with events=candles, refused without */
           interval?: string;
@@ -1096,7 +1466,7 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description text/event-stream. `trade` events (id = the position to resume after, data = {trade_id, symbol, price, volume, timestamp}), `price` events (a symbol’s latest price when it moves, at most four a second), `candle` events (the /candles item with symbol, interval, closed and revised: the forming candle as trades arrive, closed:true once two seconds after its bucket ends, revised:true when a late trade changes a closed one), `reset` (an id that cannot be resumed: resync through /trades), `error` (the client read too slowly), `end` (the stream ends before the platform’s timeout: reconnect), heartbeat comments every 15 s. Reconnect with Last-Event-ID (or last_event_id=) to receive every trade missed, none twice. */
+        /** @description text/event-stream. `trade` events (id = the position to resume after, data = {trade_id, symbol, price, volume, timestamp}), `price` events (a symbol’s latest price when it moves, at most four a second), `candle` events (the /candles item with symbol, interval, closed and revised: the forming candle as trades arrive, closed:true once two seconds after its bucket ends, revised:true when a late trade changes a closed one), `alert` events with events=alerts (an anomaly of the symbols as it is recorded: the alerts topic’s message, shared/alerts/alert-message.ts; live only, no id), `reset` (an id that cannot be resumed: resync through /trades), `error` (the client read too slowly), `end` (the stream ends before the platform’s timeout: reconnect), heartbeat comments every 15 s. Reconnect with Last-Event-ID (or last_event_id=) to receive every trade missed, none twice. */
         200: {
           headers: {
             /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
@@ -1836,6 +2206,71 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    AlertRule: {
+      ingest_lag_seconds: number | null;
+      price_spike_percent: number | null;
+      rsi_high: number | null;
+      rsi_low: number | null;
+      stale_after_intervals: number | null;
+      symbol: string;
+      /**
+       * @description UTC, ISO 8601
+       * @example 2026-11-21T16:00:00.000Z
+       */
+      updated_at: string;
+      volume_spike_ratio: number | null;
+    };
+    Anomaly: {
+      /**
+       * @description UTC, ISO 8601
+       * @example 2026-11-21T16:00:00.000Z
+       */
+      bucket: string | null;
+      /**
+       * @description UTC, ISO 8601
+       * @example 2026-11-21T16:00:00.000Z
+       */
+      closed_at: string | null;
+      /**
+       * @description UTC, ISO 8601
+       * @example 2026-11-21T16:00:00.000Z
+       */
+      detected_at: string;
+      /** @description anomalies.id (the alert message’s anomalyId) */
+      id: string;
+      /** @description The candle of a per-candle rule */
+      interval: string | null;
+      /** @enum {string} */
+      kind: 'price_spike' | 'volume_spike' | 'rsi_extreme' | 'stale_feed' | 'ingest_lag';
+      /**
+       * @description Exact decimal, as a string
+       * @example 7.95
+       */
+      observed: string;
+      /**
+       * @description stale_feed: the last trade before the feed went quiet
+       * @example 2026-11-21T16:00:00.000Z
+       */
+      opened_at: string | null;
+      /** @enum {string} */
+      severity: 'warning' | 'critical';
+      /**
+       * @description stale_feed: open until the symbol trades again; null for the other kinds
+       * @enum {string|null}
+       */
+      status: 'open' | 'closed' | null;
+      summary: string;
+      symbol: string;
+      /**
+       * @description Exact decimal, as a string
+       * @example 5
+       */
+      threshold: string;
+      /** @description The trade of a per-trade rule */
+      trade_id: string | null;
+      /** @example percent */
+      unit: string;
+    };
     Candle: {
       /**
        * @description Exact decimal, as a string

@@ -11,6 +11,11 @@ import {
 } from './decode-message.js';
 import { recordRejection } from './record-rejection.js';
 import { writeTrades, type WriteOptions } from '../../shared/trades/write-trades.js';
+import { ALERT_DEFAULTS } from '../../shared/config/function-config.js';
+import type { AlertSettings } from '../../shared/alerts/alert-rules.js';
+import type { AlertPublisher } from '../../shared/alerts/alert-publisher.js';
+import { createAlertFollowUp } from './alert-follow-up.js';
+import { BatchDetection } from '../../shared/alerts/batch-detection.js';
 
 export interface PersistDeps {
   sql: Sql;
@@ -18,13 +23,28 @@ export interface PersistDeps {
   now?: () => number;
   /** Internal, for the persist bench's baseline only (WriteOptions): never a deployed setting. */
   write?: WriteOptions;
+  /** The anomaly rules' defaults (ALERT_* settings); the defaults of the settings when not given. */
+  alertSettings?: AlertSettings;
+  /** Where new anomaly events go after commit; without one they stay in the outbox, unpublished. */
+  alertPublisher?: AlertPublisher | undefined;
+  /** Internal: false stores trades without detection (the bench's baseline). */
+  detectAnomalies?: boolean;
 }
 
 /**
  * Handles one Pub/Sub message. Returns normally when the message is stored or recorded as
  * rejected (Pub/Sub acknowledges it); throws when the database fails (Pub/Sub redelivers).
  */
-export function createPersistHandler({ sql, logger, now = Date.now, write = {} }: PersistDeps) {
+export function createPersistHandler({
+  sql,
+  logger,
+  now = Date.now,
+  alertSettings = ALERT_DEFAULTS,
+  alertPublisher,
+  detectAnomalies = true,
+  write = {},
+}: PersistDeps) {
+  const followUp = createAlertFollowUp({ sql, logger, publisher: alertPublisher, now });
   return async function persist(event: CloudEvent<PubSubEventData>): Promise<void> {
     const data = pubsubDataOf(event);
     const messageId = messageIdOf(event, data);
@@ -41,9 +61,16 @@ export function createPersistHandler({ sql, logger, now = Date.now, write = {} }
         await reject(decoded);
         return;
       }
+      const detection = detectAnomalies
+        ? new BatchDetection(decoded.batch, {
+            settings: alertSettings,
+            publishedAtMs: publishTimeMs(data),
+            now,
+          })
+        : undefined;
       let result;
       try {
-        result = await writeTrades(sql, decoded.batch, messageId, write);
+        result = await writeTrades(sql, decoded.batch, messageId, detection, write);
       } catch (error) {
         logger.error({ err: error }, 'batch not stored; Pub/Sub will redeliver');
         throw error;
@@ -67,6 +94,15 @@ export function createPersistHandler({ sql, logger, now = Date.now, write = {} }
         },
         `stored ${result.inserted} of ${result.received} trades`,
       );
+      // After commit: the trades are safe whatever happens to the alerts' publishing.
+      await followUp(detection?.events ?? []);
     });
   };
+}
+
+/** Pub/Sub's publish time of the message, when it carries a valid one. */
+function publishTimeMs(data: PubSubEventData | undefined): number | undefined {
+  const text: unknown = data?.message?.publishTime;
+  const ms = typeof text === 'string' ? Date.parse(text) : Number.NaN;
+  return Number.isNaN(ms) ? undefined : ms;
 }

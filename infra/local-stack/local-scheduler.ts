@@ -24,6 +24,15 @@ export const MAINTENANCE_JOB: LocalJob = {
   },
 };
 
+/** The stale-feed check, a Cloud Scheduler job of its own: the monitor function. */
+export const MONITOR_JOB: LocalJob = {
+  target: 'monitor',
+  summary: (body) => {
+    const count = (key: string) => (typeof body[key] === 'number' ? body[key] : 0);
+    return `${count('stale_opened')} stale feed(s) opened, ${count('stale_recovered')} recovered`;
+  },
+};
+
 /** Cloud Scheduler's schedule of the maintenance job, locally as an interval. */
 export const MAINTENANCE_INTERVAL_MS = 3_600_000;
 
@@ -34,7 +43,7 @@ export interface LocalScheduler {
 }
 
 /**
- * Stands in for Cloud Scheduler: POSTs `{}` to `url` (the ingest function, or its maintenance path)
+ * Stands in for Cloud Scheduler: POSTs `{}` to `url` (the ingest function, its maintenance path, or monitor)
  * at once and then every `intervalMs`. A tick that finds the previous call still running is
  * skipped, as a slow function would not be called twice at once by a sane scheduler either.
  */

@@ -8,6 +8,7 @@ import { openLocalDatabase } from './local-database.js';
 import {
   MAINTENANCE_INTERVAL_MS,
   MAINTENANCE_JOB,
+  MONITOR_JOB,
   startLocalScheduler,
   type LocalScheduler,
 } from './local-scheduler.js';
@@ -19,6 +20,9 @@ import {
   startPubSubEmulator,
   type PubSubEmulator,
 } from './pubsub-emulator.js';
+
+/** Jumps of the synthetic walk under `npm start` (INGEST_SPIKE_EVERY_N_TRADES unless set). */
+export const LOCAL_SPIKE_EVERY_N_TRADES = 60;
 
 /**
  * What the scheduler's run needs up: deliver-alerts, which the alerts of the first batches reach,
@@ -82,6 +86,9 @@ export async function startLocalStack({
       localUrl(stack.ports.persist),
     );
     const functionEnv: Env = {
+      // A local run shows anomalies within minutes: a jump every 60 slots (3 minutes at the
+      // default interval) unless set; the functions' own default, which tests run with, is none.
+      INGEST_SPIKE_EVERY_N_TRADES: String(LOCAL_SPIKE_EVERY_N_TRADES),
       ...env,
       DATABASE_URL: databaseUrl,
       // Alerts link to the local dashboard unless told otherwise.
@@ -159,7 +166,20 @@ export async function startLocalStack({
       job: MAINTENANCE_JOB,
     });
     stoppers.push(() => maintenance.stop());
-    await startAll(FUNCTION_NAMES.filter((name) => !PIPELINE.includes(name)));
+    // The api last: once it answers, the whole stack is up.
+    await startAll(
+      FUNCTION_NAMES.filter((name) => !PIPELINE.includes(name)).sort(
+        (a, b) => Number(a === 'api') - Number(b === 'api'),
+      ),
+    );
+    // The stale-feed check, on a ticker of its own as on a Cloud Scheduler job of its own.
+    const monitorScheduler = startLocalScheduler({
+      url: urls.monitor,
+      intervalMs: config.INGESTION_INTERVAL_SECONDS * 1000,
+      logger,
+      job: MONITOR_JOB,
+    });
+    stoppers.push(() => monitorScheduler.stop());
 
     const crashed = new Promise<FunctionName>((resolve) => {
       for (const fn of functions)

@@ -12,7 +12,7 @@ import { dryRunObservation } from './observed-state.js';
 import { observePubSub } from './observe-pubsub.js';
 import { planPubSub } from './pubsub-plan.js';
 import { applySchedulerActions, observeSchedulerJob } from './scheduler-executor.js';
-import { desiredSchedulerJob, planScheduler } from './scheduler-plan.js';
+import { desiredSchedulerJobs, planScheduler } from './scheduler-plan.js';
 
 /** The clients a real run uses; undefined scheduler skips the job (the emulator has none). */
 export interface ProvisionClients {
@@ -55,9 +55,12 @@ export function dryRunPlan(config: ProvisionConfig): ProvisionAction[] {
   ];
 }
 
-/** The scheduler jobs: ingest every minute, the trades partitions' maintenance every hour. */
+/**
+ * The scheduler jobs: ingest and the monitor's stale-feed check every minute, the trades
+ * partitions' maintenance every hour.
+ */
 function desiredJobs(config: ProvisionConfig) {
-  return [desiredSchedulerJob(config), desiredMaintenanceJob(config)];
+  return [...desiredSchedulerJobs(config), desiredMaintenanceJob(config)];
 }
 
 /**

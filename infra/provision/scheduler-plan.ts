@@ -12,21 +12,49 @@ export const EVERY_MINUTE = '* * * * *';
 
 /** The job provision converges to: POST `{}` to ingest with an OIDC token, a few quick retries. */
 export function desiredSchedulerJob(config: ProvisionConfig): SchedulerJob {
-  return {
-    name: `projects/${config.GOOGLE_CLOUD_PROJECT}/locations/${config.GOOGLE_CLOUD_REGION}/jobs/${config.SCHEDULER_JOB_NAME}`,
+  return httpJob(config, {
+    jobName: config.SCHEDULER_JOB_NAME,
     description: 'Calls ingest, which publishes the trades due since its last run',
+    uri: config.INGEST_URL,
+  });
+}
+
+/**
+ * The stale-feed check's job: POST `{}` to the monitor function every minute, like ingest's, but a
+ * job and a function of its own, so a feed that goes quiet because ingest fails is still found.
+ */
+export function desiredMonitorJob(config: ProvisionConfig): SchedulerJob {
+  return httpJob(config, {
+    jobName: config.MONITOR_JOB_NAME,
+    description: 'Calls monitor, which opens and closes stale-feed anomalies and publishes alerts',
+    uri: config.MONITOR_URL,
+  });
+}
+
+/** Every job provision converges to. */
+export function desiredSchedulerJobs(config: ProvisionConfig): SchedulerJob[] {
+  return [desiredSchedulerJob(config), desiredMonitorJob(config)];
+}
+
+function httpJob(
+  config: ProvisionConfig,
+  { jobName, description, uri }: { jobName: string; description: string; uri: string },
+): SchedulerJob {
+  return {
+    name: `projects/${config.GOOGLE_CLOUD_PROJECT}/locations/${config.GOOGLE_CLOUD_REGION}/jobs/${jobName}`,
+    description,
     schedule: EVERY_MINUTE,
     timeZone: config.SCHEDULER_TIME_ZONE,
     attemptDeadline: { seconds: 60 },
     httpTarget: {
-      uri: config.INGEST_URL,
+      uri,
       httpMethod: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: Buffer.from('{}'),
       oidcToken: {
         serviceAccountEmail: config.SCHEDULER_SERVICE_ACCOUNT,
-        // ingest (Cloud Run underneath) accepts a token whose audience is its own URL.
-        audience: config.INGEST_URL,
+        // A function (Cloud Run underneath) accepts a token whose audience is its own URL.
+        audience: uri,
       },
     },
     // Retries stay within the minute: the next scheduled run covers whatever they would have.

@@ -41,9 +41,12 @@ export const PERSIST_CONNECTION_SETTINGS = {
   idle_in_transaction_session_timeout: '5000',
 };
 
-/** persist's half: the exclusive locks of a late batch's symbols, sorted, taken in array order. */
+/**
+ * persist's half: the exclusive locks of a late batch's symbols, sorted, taken in array order.
+ * `tx` is in a transaction (sql.begin's, or a reserved connection's own BEGIN).
+ */
 export async function lockSymbolsForLateTrades(
-  tx: TransactionSql,
+  tx: Sql | TransactionSql,
   symbols: readonly string[],
 ): Promise<void> {
   await tx`

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from './config-error.js';
 import {
+  alertDeliveryFragment,
   alertsFragment,
   alertsTopicFragment,
   apiFragment,
@@ -29,6 +30,7 @@ export const configSchema = z.object({
   ...retentionFragment,
   ...apiFragment,
   ...alertsFragment,
+  ...alertDeliveryFragment,
 });
 
 export type Config = z.infer<typeof configSchema>;

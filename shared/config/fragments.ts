@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { alertRouteSchema, emailListSchema } from './alert-routes.js';
 import { corsOriginsSchema } from './cors-origins.js';
 import { DEFAULT_SYMBOLS_VALUE, symbolListSchema } from './default-symbols.js';
+import { intervalListSchema } from './interval-list.js';
 import {
   databaseUrl,
   hostPort,
@@ -77,6 +78,9 @@ export const ingestionFragment = {
   INGEST_MAX_BACKFILL_SECONDS: integer(0, 7 * 24 * 3600).default(3600),
   INGEST_SEED: z.string().min(1).max(200).default('market-data-platform'),
   PUBLISH_BATCH_SIZE: integer(1, 5_000).default(1_000),
+  /** Every Nth slot of the synthetic walk jumps 8 % (and trades 8x the volume), so a local run shows
+   * price and volume spikes within minutes; 0 (the default) never. Deterministic: the slot decides. */
+  INGEST_SPIKE_EVERY_N_TRADES: integer(0, 1_000_000).default(0),
   // Parsed from the same text a deployer would write, so the default and a set value are read alike.
   DEFAULT_SYMBOLS: symbolListSchema
     .meta({ examples: ['AAPL:Apple Inc.,MSFT:Microsoft Corporation'] })
@@ -150,7 +154,7 @@ export const apiFragment = {
  * when its address is set: the webhook with ALERT_WEBHOOK_URL, e-mail with ALERT_SMTP_HOST.
  * The webhook URL and the SMTP password are secrets: Secret Manager in the cloud.
  */
-export const alertsFragment = {
+export const alertDeliveryFragment = {
   /** A Slack-compatible incoming webhook (Slack, Mattermost, Rocket.Chat...). */
   ALERT_WEBHOOK_URL: httpUrl
     .meta({ examples: ['https://hooks.slack.com/services/T000/B000/XXXX'] })
@@ -187,4 +191,41 @@ export const alertsFragment = {
     .prefault('webhook,email'),
   /** An alert of a (symbol, kind) sent less than this long after the last one is suppressed; 0: never. */
   ALERT_COOLDOWN_SECONDS: integer(0, 7 * 24 * 3600).default(300),
+};
+
+/** A positive decimal threshold, from its text. */
+const positive = (rule: string) => z.coerce.number({ error: rule }).positive(rule);
+
+/**
+ * The anomaly rules' default thresholds (per-symbol overrides: PUT /admin/alert-rules) and the
+ * topic each new anomaly event is published to. Read by persist (per-trade and per-candle rules)
+ * and the monitor function (stale feeds, and the outbox's catch-up).
+ */
+export const alertsFragment = {
+  /** price_spike: a trade this many percent away from the previous trade or the trailing 1m VWAP. */
+  ALERT_PRICE_SPIKE_PERCENT: positive('must be a positive number of percent').default(5),
+  /** volume_spike: a trade, or a closed 1m candle, above this many times its trailing average. */
+  ALERT_VOLUME_SPIKE_RATIO: z.coerce
+    .number({ error: 'must be a ratio above 1' })
+    .gt(1, 'must be a ratio above 1')
+    .default(3),
+  /** rsi_extreme: RSI(ALERT_RSI_WINDOW) of a closed candle entering above HIGH or below LOW. */
+  ALERT_RSI_HIGH: z.coerce
+    .number({ error: 'must be a number between 50 and 100' })
+    .gt(50, 'must be a number between 50 and 100')
+    .lt(100, 'must be a number between 50 and 100')
+    .default(70),
+  ALERT_RSI_LOW: z.coerce
+    .number({ error: 'must be a number between 0 and 50' })
+    .gt(0, 'must be a number between 0 and 50')
+    .lt(50, 'must be a number between 0 and 50')
+    .default(30),
+  ALERT_RSI_WINDOW: integer(2, 200).default(14),
+  /** The candle intervals rsi_extreme watches, comma-separated (the /candles grammar); empty: none. */
+  ALERT_RSI_INTERVALS: intervalListSchema.meta({ examples: ['1m,5m'] }).prefault('1m'),
+  /** ingest_lag: seconds from Pub/Sub's publish time to the batch being stored. */
+  ALERT_INGEST_LAG_SECONDS: positive('must be a positive number of seconds').default(30),
+  /** stale_feed: no trade for this many ingestion intervals. */
+  ALERT_STALE_AFTER_INTERVALS: integer(1, 1_000).default(3),
+  ...alertsTopicFragment,
 };

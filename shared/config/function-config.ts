@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from './config-error.js';
 import {
+  alertDeliveryFragment,
   alertsFragment,
   apiFragment,
   databaseFragment,
@@ -39,20 +40,42 @@ export const ingestConfigSchema = z.object({
   ...retentionFragment,
 });
 
-/** What persist reads: the database and logging. */
-export const persistConfigSchema = z.object({ ...databaseFragment, ...loggingFragment });
+/** Where anomaly events are published: the project, and the emulator locally. */
+const alertsPublishing = {
+  GOOGLE_CLOUD_PROJECT: pubsubFragment.GOOGLE_CLOUD_PROJECT,
+  PUBSUB_EMULATOR_HOST: pubsubFragment.PUBSUB_EMULATOR_HOST,
+};
+
+/** What persist reads: the database, logging, and the anomaly rules it applies to each batch. */
+export const persistConfigSchema = z.object({
+  ...databaseFragment,
+  ...loggingFragment,
+  ...alertsFragment,
+  ...alertsPublishing,
+});
+
+/** What the monitor reads: the database, logging, the rules, and the ingestion interval, by which
+ * it judges a feed stale. */
+export const monitorConfigSchema = z.object({
+  ...databaseFragment,
+  ...loggingFragment,
+  ...alertsFragment,
+  ...alertsPublishing,
+  INGESTION_INTERVAL_SECONDS: ingestionFragment.INGESTION_INTERVAL_SECONDS,
+});
 
 /** What deliver-alerts reads: the database (delivery state, cooldowns), logging and its channels. */
 export const deliverAlertsConfigSchema = z.object({
   ...databaseFragment,
   ...loggingFragment,
-  ...alertsFragment,
+  ...alertDeliveryFragment,
 });
 
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;
 export type PersistConfig = z.infer<typeof persistConfigSchema>;
 export type DeliverAlertsConfig = z.infer<typeof deliverAlertsConfigSchema>;
+export type MonitorConfig = z.infer<typeof monitorConfigSchema>;
 
 /**
  * The api's configuration, read from `env` (tests pass their own).
@@ -114,9 +137,23 @@ export function loadDeliverAlertsConfig(env: Env = process.env): DeliverAlertsCo
 }
 
 /**
+ * The monitor function's configuration, read from `env` (tests pass their own).
+ *
+ * @throws ConfigError naming the first missing or invalid variable.
+ */
+export function loadMonitorConfig(env: Env = process.env): MonitorConfig {
+  return parseEnv(monitorConfigSchema, env);
+}
+
+/**
  * The api's settings when nothing is set: what code that builds the app without an environment
  * (tests calling `createApp({ sql, logger })`) falls back to, so each default is written once.
  *
  * @example createApp({ sql, logger }) // body limit API_DEFAULTS.API_BODY_LIMIT_BYTES
  */
 export const API_DEFAULTS: Readonly<ApiConfig> = Object.freeze(loadApiConfig({}));
+
+/** The anomaly rules' settings when nothing is set (persist built by a test without an environment). */
+export const ALERT_DEFAULTS: Readonly<z.infer<z.ZodObject<typeof alertsFragment>>> = Object.freeze(
+  parseEnv(z.object(alertsFragment), {}),
+);

@@ -37,6 +37,13 @@ export const provisionSchema = z.object({
   INGEST_URL: httpUrl.meta({
     examples: ['https://europe-west1-my-project.cloudfunctions.net/ingest'],
   }),
+  MONITOR_URL: httpUrl.meta({
+    examples: ['https://europe-west1-my-project.cloudfunctions.net/monitor'],
+  }),
+  MONITOR_JOB_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,500}$/, 'must be letters, digits, - or _')
+    .default('monitor-every-minute'),
   SCHEDULER_SERVICE_ACCOUNT: z.email({ error: 'must be a service account email' }).meta({
     examples: ['mdp-scheduler@my-project.iam.gserviceaccount.com'],
   }),

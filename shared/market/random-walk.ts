@@ -59,6 +59,20 @@ export function applyStep(previous: string, step: number): string {
   return next.toFixed(decimals);
 }
 
+/** A jump (INGEST_SPIKE_EVERY_N_TRADES) moves the price by this fraction, up or down... */
+export const JUMP = 0.08;
+/** ...and trades this many times the slot's volume. */
+export const JUMP_VOLUME_FACTOR = 8;
+
+/** The price a jump of sign `up` leads to from `previous`, on the price's tick, never zero. */
+export function applyJump(previous: string, up: boolean): string {
+  const from = Number(previous);
+  const decimals = decimalsFor(from);
+  const tick = 10 ** -decimals;
+  const next = Math.round((from * (1 + (up ? JUMP : -JUMP))) / tick) * tick;
+  return Math.max(next, tick).toFixed(decimals);
+}
+
 export interface WalkRequest {
   seed: string;
   symbol: string;
@@ -70,6 +84,11 @@ export interface WalkRequest {
   maxTrades: number;
   /** A gap longer than this is not backfilled: the series resumes this far back from `untilMs`. */
   maxBackfillMs: number;
+  /**
+   * Every this many slots (counted from the epoch, so the same slots whatever the runs), the price
+   * jumps by JUMP and the volume by JUMP_VOLUME_FACTOR: anomalies to see in a local run. 0: never.
+   */
+  jumpEvery?: number | undefined;
 }
 
 /**
@@ -79,6 +98,12 @@ export interface WalkRequest {
  */
 export function generateTrades(request: WalkRequest): GeneratedTrade[] {
   const { seed, symbol, last, untilMs, intervalMs, maxTrades, maxBackfillMs } = request;
+  const jumpEvery = request.jumpEvery ?? 0;
+  const isJump = (at: number) => jumpEvery > 0 && Math.floor(at / intervalMs) % jumpEvery === 0;
+  const next = (previous: string, at: number) => {
+    const { step } = stepFor(seed, symbol, at);
+    return isJump(at) ? applyJump(previous, step >= 0) : applyStep(previous, step);
+  };
   let slot: number;
   let price: string;
   if (last === undefined) {
@@ -91,7 +116,7 @@ export function generateTrades(request: WalkRequest): GeneratedTrade[] {
       // Stay on the symbol's own grid so trade ids stay aligned with its earlier trades.
       slot += Math.ceil((oldestBackfilled - slot) / intervalMs) * intervalMs;
     }
-    price = applyStep(last.price, stepFor(seed, symbol, slot).step);
+    price = next(last.price, slot);
   }
   const trades: GeneratedTrade[] = [];
   while (slot <= untilMs && trades.length < maxTrades) {
@@ -100,11 +125,11 @@ export function generateTrades(request: WalkRequest): GeneratedTrade[] {
       trade_id: tradeIdFor(symbol, slot),
       symbol,
       price,
-      volume: String(volume),
+      volume: String(isJump(slot) ? volume * JUMP_VOLUME_FACTOR : volume),
       ts: new Date(slot).toISOString(),
     });
     slot += intervalMs;
-    price = applyStep(price, stepFor(seed, symbol, slot).step);
+    price = next(price, slot);
   }
   return trades;
 }

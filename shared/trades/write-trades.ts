@@ -40,7 +40,38 @@ interface WriteCounts {
   inserted: number;
   moved: number;
   invalidated: number;
+  /** The trade ids inserted when not all of the batch's were (null: all, or none when inserted = 0). */
+  inserted_ids: string[] | null;
 }
+
+/** A connection inside the write's transaction. */
+export type TxSql = Sql | TransactionSql;
+
+/**
+ * Work that must commit or fail with the batch's trades (anomaly detection, shared/alerts/): given,
+ * the write runs in one transaction, `read` pipelined with BEGIN just before it (it sees the state
+ * the batch changes, at no extra round trip), `record` after it with the trades this delivery
+ * inserted.
+ */
+export interface WriteObserver<State> {
+  read(tx: TxSql): Promise<State>;
+  record(tx: TxSql, state: State, inserted: InsertedTrades): Promise<void>;
+}
+
+/**
+ * How long after its write an observed transaction may still commit. Recent trades are written
+ * without the candle locks (candle-cache.ts) because they commit long before their buckets can be
+ * stored (LATE_TRADE_SECONDS + the grace period); an observer's work after the write must not
+ * stretch that: past this, the transaction rolls back and Pub/Sub redelivers the batch.
+ */
+export const OBSERVED_COMMIT_BUDGET_MS = 10_000;
+
+export class ObserverTooSlowError extends Error {
+  override readonly name = 'ObserverTooSlowError';
+}
+
+/** Which trades of the batch a delivery stored: all, or those of `ids` (none on a redelivery). */
+export type InsertedTrades = { all: true } | { all: false; ids: ReadonlySet<string> };
 
 /**
  * Writes a validated batch atomically: the trades (duplicates by (trade_id, ts) ignored), then
@@ -55,13 +86,16 @@ interface WriteCounts {
  * takes the symbols' locks, then writes and deletes the stored candles its trades fall into.
  * Database errors propagate: the caller throws and Pub/Sub redelivers.
  */
-export async function writeTrades(
+export async function writeTrades<State>(
   sql: Sql,
   batch: TradeMessage,
   messageId: string,
+  observer?: WriteObserver<State>,
   { rollups = true }: WriteOptions = {},
 ): Promise<WriteResult> {
   const symbols = [...new Set(batch.trades.map((trade) => trade.symbol))];
+  if (observer !== undefined)
+    return writeObserved(sql, batch, messageId, symbols, observer, rollups);
   const [fast] = await writeStatement(sql, batch, messageId, symbols, { late: false, rollups });
   if (fast === undefined || !fast.known) return unknownSymbols(sql, symbols);
   if (fast.recent) return result(batch, fast, false);
@@ -73,6 +107,59 @@ export async function writeTrades(
   });
   if (locked === undefined || !locked.known) return unknownSymbols(sql, symbols);
   return result(batch, locked, true);
+}
+
+/**
+ * writeTrades with an observer: the same statements in one transaction with the observer's, on a
+ * connection of its own so that BEGIN, the observer's read and the write go in one round trip
+ * (sql.begin would wait for BEGIN alone first); then the observer's record and COMMIT.
+ */
+async function writeObserved<State>(
+  sql: Sql,
+  batch: TradeMessage,
+  messageId: string,
+  symbols: string[],
+  observer: WriteObserver<State>,
+  rollups: boolean,
+): Promise<WriteResult> {
+  const tx = await sql.reserve();
+  try {
+    const [, state, [fast]] = await Promise.all([
+      tx`begin`,
+      observer.read(tx),
+      writeStatement(tx, batch, messageId, symbols, { late: false, rollups }),
+    ]);
+    let counts = fast;
+    const late = fast !== undefined && fast.known && !fast.recent;
+    if (late) {
+      await lockSymbolsForLateTrades(tx, symbols);
+      [counts] = await writeStatement(tx, batch, messageId, symbols, { late: true, rollups });
+    }
+    if (counts === undefined || !counts.known) {
+      await tx`rollback`;
+      return await unknownSymbols(sql, symbols);
+    }
+    const writtenAt = Date.now();
+    const inserted: InsertedTrades =
+      counts.inserted_ids === null
+        ? counts.inserted === 0
+          ? { all: false, ids: new Set() }
+          : { all: true }
+        : { all: false, ids: new Set(counts.inserted_ids) };
+    await observer.record(tx, state, inserted);
+    if (Date.now() - writtenAt > OBSERVED_COMMIT_BUDGET_MS)
+      throw new ObserverTooSlowError(
+        `work after the write took over ${OBSERVED_COMMIT_BUDGET_MS} ms; rolled back`,
+      );
+    await tx`commit`;
+    return result(batch, counts, late);
+  } catch (error) {
+    // The connection goes back to the pool clean, whatever failed (a broken one is discarded).
+    await tx`rollback`.catch(() => undefined);
+    throw error;
+  } finally {
+    tx.release();
+  }
 }
 
 function result(batch: TradeMessage, counts: WriteCounts, late: boolean): WriteResult {
@@ -154,5 +241,8 @@ function writeStatement(
     select (select known from gate), (select recent from gate),
            (select count(*) from inserted)::int as inserted, (select count(*) from moved)::int as moved,
            ${late ? sql`(select count(*) from invalidated)::int` : sql`0`} as invalidated,
-           (select count(*) from notified)::int as notified`;
+           (select count(*) from notified)::int as notified,
+           -- Which were stored, only when not all were (a partly redelivered batch): a short answer.
+           case when (select count(*) from inserted) between 1 and ${trades.length - 1}
+                then (select array_agg(trade_id) from inserted) end as inserted_ids`;
 }

@@ -4,7 +4,8 @@
  * own symbols) inserted by one prepared INSERT ... SELECT ... FROM unnest(...) ON CONFLICT DO
  * NOTHING each, no decoding, no latest price, count or notification, with the same parallelism;
  * persist_rollups_ratio: the same batches through a handler built without the minute rollups'
- * upsert (issue 17), what keeping them costs.
+ * upsert (issue 17), what keeping them costs; persist_detection_ratio: the same handler, anomaly
+ * detection on (as deployed) against off (its internal option), on symbols of their own (issue 15).
  */
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import type { PubSubEventData } from '../../functions/persist/decode-message.js';
@@ -23,6 +24,8 @@ const BATCH = 1_000;
  * does with ordering key = symbol; the streams run side by side, as instances do.
  */
 const SYMBOLS = ['PB1', 'PB2', 'PB3', 'PB4'];
+/** The same streams through a handler without anomaly detection: that ratio's baseline. */
+const UNDETECTED_SYMBOLS = ['PU1', 'PU2', 'PU3', 'PU4'];
 /**
  * persist, its baselines and the ceiling take turns, round after round, so that all meet the same
  * moments of a busy machine and their ratios hold while the absolute figures move.
@@ -45,9 +48,20 @@ export async function benchPersist(db: BenchDatabase): Promise<BenchResult[]> {
       logger: createLogger({ level: 'warn', base: { function: 'persist' } }),
       write: { rollups: false },
     });
+    const undetected = createPersistHandler({
+      sql,
+      logger: createLogger({ level: 'warn', base: { function: 'persist' } }),
+      detectAnomalies: false,
+    });
     const ceilingSymbols = SYMBOLS.map((symbol) => `C${symbol}`);
     const bareSymbols = SYMBOLS.map((symbol) => `N${symbol}`);
-    await createSymbols(db.sql, ['PBWARM', ...SYMBOLS, ...ceilingSymbols, ...bareSymbols]);
+    await createSymbols(db.sql, [
+      'PBWARM',
+      ...SYMBOLS,
+      ...UNDETECTED_SYMBOLS,
+      ...ceilingSymbols,
+      ...bareSymbols,
+    ]);
     await persist(
       pubsubEvent(tradeMessage(makeTrades('warm', 'PBWARM', Date.now() - 5_000, BATCH))),
     );
@@ -61,6 +75,7 @@ export async function benchPersist(db: BenchDatabase): Promise<BenchResult[]> {
     let seconds = 0;
     let ceilingSeconds = 0;
     let bareSeconds = 0;
+    let undetectedSeconds = 0;
     let lastRound: CloudEvent<PubSubEventData>[][] = [];
     for (let round = 0; round < ROUNDS; round++) {
       // Fresh timestamps (seconds old) each round: a trade older than LATE_TRADE_SECONDS takes the
@@ -79,11 +94,17 @@ export async function benchPersist(db: BenchDatabase): Promise<BenchResult[]> {
           (trades) => pubsubEvent(tradeMessage(trades)),
         ),
       );
+      const undetectedRound = UNDETECTED_SYMBOLS.map((symbol) =>
+        chunk(makeTrades(`u${round}`, symbol, fromMs, TRADES_PER_SYMBOL_AND_ROUND), BATCH).map(
+          (trades) => pubsubEvent(tradeMessage(trades)),
+        ),
+      );
       const streams = lastRound;
       // Each round in another order, so none always meets another's autovacuum.
       const turns = [
         async () => (seconds += await timed(() => deliver(streams))),
         async () => (bareSeconds += await timed(() => deliver(bare, persistWithoutRollups))),
+        async () => (undetectedSeconds += await timed(() => deliver(undetectedRound, undetected))),
         async () =>
           (ceilingSeconds += await timed(() =>
             Promise.all(
@@ -100,6 +121,7 @@ export async function benchPersist(db: BenchDatabase): Promise<BenchResult[]> {
     await expectTrades(sql, SYMBOLS, total, 'after the first delivery');
     await expectTrades(sql, ceilingSymbols, total, 'after the bulk-insert ceiling');
     await expectTrades(sql, bareSymbols, total, 'without rollups');
+    await expectTrades(sql, UNDETECTED_SYMBOLS, total, 'without detection');
     await expectRollups(sql, SYMBOLS, total);
 
     // The last round's batches delivered again: nothing is stored twice.
@@ -111,6 +133,7 @@ export async function benchPersist(db: BenchDatabase): Promise<BenchResult[]> {
     const rate = total / seconds;
     const ceilingRate = total / ceilingSeconds;
     const bareRate = total / bareSeconds;
+    const undetectedRate = total / undetectedSeconds;
     const note = `${total} trades, ${SYMBOLS.length} symbols in parallel, batches of ${BATCH}, in ${ROUNDS} rounds`;
     return [
       result('persist_trades_per_s', rate, 'trades/s', {
@@ -128,6 +151,11 @@ export async function benchPersist(db: BenchDatabase): Promise<BenchResult[]> {
         goal: { op: '>=', value: 0.85 },
         baseline: bareRate,
         note: `persist_trades_per_s ÷ the same batches through a handler without the minute rollups' upsert (baseline, trades/s), in turns with them`,
+      }),
+      result('persist_detection_ratio', rate / undetectedRate, '×', {
+        goal: { op: '>=', value: 0.9 },
+        baseline: undetectedRate,
+        note: `persist_trades_per_s ÷ the same batches through a handler without anomaly detection (detectAnomalies: false, internal; baseline, trades/s), in turns with it`,
       }),
       result('persist_redelivered_trades_per_s', redelivered / redeliverySeconds, 'trades/s', {
         note: 'the same batches delivered again: every trade a duplicate, none stored',

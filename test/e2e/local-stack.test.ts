@@ -27,7 +27,8 @@ interface RunningStack {
 const dataDir = await mkdtemp(join(tmpdir(), 'mdp-stack-test-'));
 // As root, PostgreSQL runs as the postgres user, which must be able to enter this directory.
 await chmod(dataDir, 0o755);
-const [apiPort, ingestPort, persistPort, deliverAlertsPort] = [
+const [apiPort, ingestPort, persistPort, deliverAlertsPort, monitorPort] = [
+  await getPort(),
   await getPort(),
   await getPort(),
   await getPort(),
@@ -45,6 +46,7 @@ function start(extraEnv: NodeJS.ProcessEnv = {}): RunningStack {
     INGEST_PORT: String(ingestPort),
     PERSIST_PORT: String(persistPort),
     DELIVER_ALERTS_PORT: String(deliverAlertsPort),
+    MONITOR_PORT: String(monitorPort),
     LOCAL_DATA_DIR: dataDir,
     INGESTION_INTERVAL_SECONDS: '1',
     LOG_LEVEL: 'info',
@@ -198,8 +200,8 @@ describe.skipIf(skipWithoutEmulator)('npm start (the local stack)', () => {
         expect(line).toContain('"severity":"WARNING"');
         expect(line).toContain('ALERT [WARNING] AAPL price_spike');
         expect(line).toContain(`"dashboard":"${api}/dashboard#symbol=AAPL&interval=1m"`);
-        // The stack itself, 4 functions, gcloud + the emulator's JVM, PostgreSQL and its workers.
-        expect((await stackProcesses()).length).toBeGreaterThanOrEqual(8);
+        // The stack itself, 5 functions, gcloud + the emulator's JVM, PostgreSQL and its workers.
+        expect((await stackProcesses()).length).toBeGreaterThanOrEqual(9);
       });
     } finally {
       exitCode = await interrupt(stack);

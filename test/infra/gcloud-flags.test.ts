@@ -23,7 +23,13 @@ describe.skipIf(skip)('gcloud commands and flags', () => {
   it('finds the deploy commands in cloudbuild.yaml', async () => {
     const commands = await cloudBuildCommands();
     const deploys = commands.filter((c) => c.tokens[0] === 'functions' && c.tokens[1] === 'deploy');
-    expect(deploys.map((c) => c.tokens[2])).toEqual(['persist', 'ingest', 'api', 'deliver-alerts']);
+    expect(deploys.map((c) => c.tokens[2])).toEqual([
+      'persist',
+      'monitor',
+      'ingest',
+      'api',
+      'deliver-alerts',
+    ]);
     for (const deploy of deploys) {
       expect(deploy.tokens).toContain('--gen2');
       // The functions' source leaves out the typed client (client/), a package of its own.
@@ -37,12 +43,19 @@ describe.skipIf(skip)('gcloud commands and flags', () => {
     expect(deploys[0]?.tokens).toEqual(
       expect.arrayContaining(['--trigger-topic=${_TOPIC}', '--retry']),
     );
-    expect(deploys[1]?.tokens).toEqual(
-      expect.arrayContaining(['--trigger-http', '--no-allow-unauthenticated']),
-    );
-    expect(deploys[2]?.tokens).toContain('--trigger-http');
+    // The stale-feed check and ingest: called by their scheduler jobs only (OIDC).
+    for (const scheduled of [deploys[1], deploys[2]])
+      expect(scheduled?.tokens).toEqual(
+        expect.arrayContaining(['--trigger-http', '--no-allow-unauthenticated']),
+      );
+    // persist and monitor publish alerts: to the configured topic, in the build's project.
+    for (const publishing of [deploys[0], deploys[1]])
+      expect(publishing?.tokens.find((t) => t.startsWith('--set-env-vars='))).toMatch(
+        /GOOGLE_CLOUD_PROJECT=\$\{PROJECT_ID\},ALERTS_TOPIC=\$\{_ALERTS_TOPIC\}/,
+      );
+    expect(deploys[3]?.tokens).toContain('--trigger-http');
     // The api serves /stream: long requests, many at once per instance.
-    expect(deploys[2]?.tokens).toEqual(
+    expect(deploys[3]?.tokens).toEqual(
       expect.arrayContaining(['--timeout=3600s', '--concurrency=1000', '--cpu=1']),
     );
     // The password never appears in the file: it comes from Secret Manager.

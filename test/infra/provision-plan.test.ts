@@ -16,6 +16,7 @@ const env = {
   GOOGLE_CLOUD_PROJECT_NUMBER: '123456789012',
   GOOGLE_CLOUD_REGION: 'europe-west1',
   INGEST_URL: 'https://ingest-abc123-ew.a.run.app',
+  MONITOR_URL: 'https://monitor-abc123-ew.a.run.app',
   SCHEDULER_SERVICE_ACCOUNT: 'mdp-scheduler@my-project.iam.gserviceaccount.com',
 };
 const config = loadProvisionConfig(env);
@@ -59,6 +60,18 @@ describe('the dry-run plan', () => {
         '(audience https://ingest-abc123-ew.a.run.app), 3 retries',
     );
     expect(text).not.toContain('BLOCKED');
+  });
+
+  it('has a job of its own for the stale-feed check, POSTing to monitor with its own audience', () => {
+    const jobs = dryRunPlan(config).filter((action) => action.kind === 'create-scheduler-job');
+    expect(jobs.map((action) => action.job.name)).toEqual([
+      'projects/my-project/locations/europe-west1/jobs/ingest-every-minute',
+      'projects/my-project/locations/europe-west1/jobs/monitor-every-minute',
+    ]);
+    const text = jobs.map(describeAction).join('\n');
+    expect(text).toContain(
+      'jobs/monitor-every-minute: "* * * * *" Etc/UTC, POST https://monitor-abc123-ew.a.run.app with an OIDC token of mdp-scheduler@my-project.iam.gserviceaccount.com (audience https://monitor-abc123-ew.a.run.app)',
+    );
   });
 });
 

@@ -30,6 +30,7 @@ describe.skipIf(skipWithoutEmulator)('provision against the Pub/Sub emulator', (
       GOOGLE_CLOUD_PROJECT_NUMBER: '123456789012',
       GOOGLE_CLOUD_REGION: 'europe-west1',
       INGEST_URL: 'https://ingest-abc123-ew.a.run.app',
+      MONITOR_URL: 'https://monitor-abc123-ew.a.run.app',
       SCHEDULER_SERVICE_ACCOUNT: `mdp-scheduler@${PROJECT}.iam.gserviceaccount.com`,
       PUBSUB_EMULATOR_HOST: emulator.host,
     });

@@ -38,6 +38,7 @@ const config = loadProvisionConfig({
   GOOGLE_CLOUD_PROJECT_NUMBER: '123456789012',
   GOOGLE_CLOUD_REGION: 'europe-west1',
   INGEST_URL: 'https://ingest-abc123-ew.a.run.app',
+  MONITOR_URL: 'https://monitor-abc123-ew.a.run.app',
   SCHEDULER_SERVICE_ACCOUNT: 'mdp-scheduler@my-project.iam.gserviceaccount.com',
 });
 const JOB = 'projects/my-project/locations/europe-west1/jobs/ingest-every-minute';

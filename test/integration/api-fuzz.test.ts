@@ -75,7 +75,10 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/openapi.json', params: [] },
   { method: 'GET', path: '/docs', params: [] },
   { method: 'GET', path: '/dashboard', params: [] },
+  { method: 'GET', path: '/anomalies', params: ['symbol', 'kind', 'since', 'limit', 'cursor'] },
   { method: 'GET', path: '/admin/rejected', params: ['limit'] },
+  { method: 'GET', path: '/admin/alert-rules', params: [] },
+  { method: 'PUT', path: '/admin/alert-rules', params: [], body: true },
   { method: 'POST', path: '/symbols', params: [], body: true },
   { method: 'PATCH', path: '/symbols/ZZFUZZ', params: [], body: true },
   { method: 'DELETE', path: '/symbols/ZZGONE', params: [] },
@@ -348,6 +351,7 @@ const VALID_QUERIES: Record<string, Record<string, string>> = {
     end: '2026-11-21T00:00:00Z',
   },
   '/admin/rejected': { limit: '10' },
+  '/anomalies': { symbol: 'AAPL', kind: 'price_spike', since: '2026-11-20T00:00:00Z', limit: '10' },
 };
 
 /** Instants from before 1970 to past year 9999, as ISO 8601 (any offset) or epoch milliseconds. */
@@ -481,6 +485,12 @@ const bodyArb = fc.oneof(
     .map((value) => ({ text: JSON.stringify(value), type: 'application/json' })),
   fc
     .record({ symbol: valueArb, name: valueArb, active: fc.anything() }, { requiredKeys: [] })
+    .map((value) => ({ text: JSON.stringify(value), type: 'application/json' })),
+  fc
+    .record(
+      { symbol: valueArb, price_spike_percent: fc.anything(), rsi_high: fc.double() },
+      { requiredKeys: [] },
+    )
     .map((value) => ({ text: JSON.stringify(value), type: 'application/json' })),
   fc.constantFrom(
     { text: '{"symbols": [', type: 'application/json' },

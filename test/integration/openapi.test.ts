@@ -52,7 +52,10 @@ describe('GET /openapi.json', () => {
       'POST /symbols': ['201', '400', '401', '403', '409', '413', '500', '503'],
       'PATCH /symbols/{symbol}': ['200', '400', '401', '403', '404', '413', '500', '503'],
       'DELETE /symbols/{symbol}': ['200', '400', '401', '403', '404', '500', '503'],
+      'GET /anomalies': ['200', '400', '404', '500', '503'],
       'GET /admin/rejected': ['200', '400', '401', '403', '500', '503'],
+      'GET /admin/alert-rules': ['200', '401', '403', '500', '503'],
+      'PUT /admin/alert-rules': ['200', '400', '401', '403', '404', '413', '500', '503'],
     });
     // Error responses share one envelope schema.
     const tradesErrors =
@@ -102,6 +105,8 @@ describe('the admin routes in the document', () => {
       ['/symbols/{symbol}', 'patch'],
       ['/symbols/{symbol}', 'delete'],
       ['/admin/rejected', 'get'],
+      ['/admin/alert-rules', 'get'],
+      ['/admin/alert-rules', 'put'],
     ] as const)
       expect(doc.paths[path]?.[method]?.security, `${method} ${path}`).toEqual([{ ApiKey: [] }]);
     expect(doc.paths['/symbols']?.get?.security).toBeUndefined();

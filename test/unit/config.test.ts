@@ -84,6 +84,7 @@ describe('loadConfig', () => {
       ingest: 8081,
       persist: 8082,
       'deliver-alerts': 8083,
+      monitor: 8084,
     });
     expect(() => loadLocalStackConfig({ API_PORT: '99999' })).toThrow(/API_PORT/);
     // A function's name may hold a hyphen; its variable's name an underscore instead.

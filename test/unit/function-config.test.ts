@@ -18,6 +18,7 @@ const provisionEnv = {
   GOOGLE_CLOUD_PROJECT_NUMBER: '123456789012',
   GOOGLE_CLOUD_REGION: 'europe-west1',
   INGEST_URL: 'https://europe-west1-my-project.cloudfunctions.net/ingest',
+  MONITOR_URL: 'https://europe-west1-my-project.cloudfunctions.net/monitor',
   SCHEDULER_SERVICE_ACCOUNT: 'mdp-scheduler@my-project.iam.gserviceaccount.com',
 };
 

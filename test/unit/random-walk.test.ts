@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   applyStep,
   generateTrades,
+  JUMP_VOLUME_FACTOR,
   initialPrice,
   MAX_STEP,
   stepFor,
@@ -120,6 +121,50 @@ describe('generateTrades', () => {
     expect(
       generateTrades({ ...base, last: { price: '1.00', timestampMs: T0 }, untilMs: T0 + 2_999 }),
     ).toEqual([]);
+  });
+});
+
+describe('jumps (INGEST_SPIKE_EVERY_N_TRADES)', () => {
+  const last = { price: '200.00', timestampMs: T0 };
+  const walk = (jumpEvery?: number) =>
+    generateTrades({ ...base, last, untilMs: T0 + 600_000, jumpEvery });
+
+  it('every Nth slot of the epoch grid moves 8 % and trades 8x the volume; the others walk as before', () => {
+    const plain = walk();
+    const jumpy = walk(50);
+    const jumps = jumpy.filter((t) => Math.floor(Date.parse(t.ts) / 3_000) % 50 === 0);
+    expect(jumps.length).toBe(4);
+    for (const jump of jumps) {
+      const i = jumpy.indexOf(jump);
+      const before = Number(jumpy[i - 1]?.price ?? last.price);
+      expect(Math.abs(Number(jump.price) / before - 1)).toBeCloseTo(0.08, 3);
+      expect(Number(jump.volume)).toBe(Number(plain[i]?.volume) * JUMP_VOLUME_FACTOR);
+    }
+    // Before the first jump, the same series; volumes of the other slots unchanged throughout.
+    const isJump = (i: number) => jumps.some((jump) => jump === jumpy[i]);
+    const first = jumpy.findIndex((_, i) => isJump(i));
+    expect(jumpy.slice(0, first)).toEqual(plain.slice(0, first));
+    expect(jumpy.filter((_, i) => !isJump(i)).map((t) => t.volume)).toEqual(
+      plain.filter((_, i) => !isJump(i)).map((t) => t.volume),
+    );
+  });
+
+  it('are deterministic: a run resumed from a stored jump continues the same series', () => {
+    const whole = walk(50);
+    const cut = whole.findIndex((t) => Math.floor(Date.parse(t.ts) / 3_000) % 50 === 0);
+    const at = whole[cut];
+    if (at === undefined) throw new Error('expected a jump');
+    const resumed = generateTrades({
+      ...base,
+      last: { price: at.price, timestampMs: Date.parse(at.ts) },
+      untilMs: T0 + 600_000,
+      jumpEvery: 50,
+    });
+    expect(resumed).toEqual(whole.slice(cut + 1));
+  });
+
+  it('are off by default (0)', () => {
+    expect(walk(0)).toEqual(walk());
   });
 });
 

@@ -1,6 +1,8 @@
 import type { ApiFeature } from '../lib/api-feature.js';
 import { adminSymbolsFeature } from './admin/admin-symbols.routes.js';
+import { alertRulesFeature } from './admin/alert-rules.routes.js';
 import { rejectedFeature } from './admin/rejected.routes.js';
+import { anomaliesFeature } from './anomalies/anomalies.routes.js';
 import { candlesFeature } from './candles/candles.routes.js';
 import { dashboardFeature } from './dashboard/dashboard.routes.js';
 import { docsFeature } from './docs/docs.routes.js';
@@ -26,6 +28,7 @@ export const API_FEATURES: readonly ApiFeature[] = [
   tradesFeature,
   candlesFeature,
   indicatorsFeature,
+  anomaliesFeature,
   statusFeature,
   streamFeature,
   metricsFeature,
@@ -33,4 +36,5 @@ export const API_FEATURES: readonly ApiFeature[] = [
   dashboardFeature,
   adminSymbolsFeature,
   rejectedFeature,
+  alertRulesFeature,
 ];

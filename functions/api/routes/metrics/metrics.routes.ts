@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { collectDefaultMetrics, Gauge, type Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, type Registry } from 'prom-client';
+import { countAnomalies } from '../../../../shared/alerts/anomalies-page.queries.js';
 import type { Sql } from '../../../../shared/db/client.js';
 import {
   fetchFreshness,
@@ -11,7 +12,8 @@ import { commonErrors } from '../../schemas/common.schemas.js';
 export const metricsRoute = createRoute({
   method: 'get',
   path: '/metrics',
-  summary: 'Prometheus metrics: requests, latency, process, and data freshness per symbol',
+  summary:
+    'Prometheus metrics: requests, latency, process, data freshness per symbol, anomalies recorded',
   responses: {
     ...commonErrors,
     200: {
@@ -57,12 +59,31 @@ function registerFreshnessGauges(registry: Registry, reader: () => Sql) {
   );
 }
 
+/**
+ * Anomalies recorded, by kind and severity, counted in the database at scrape time: every instance
+ * reports the same total, which only grows (anomalies are never deleted), as a counter's must.
+ */
+function registerAnomalyCounter(registry: Registry, reader: () => Sql) {
+  new Counter({
+    name: 'market_data_anomalies_total',
+    help: 'Anomalies recorded (GET /anomalies), by kind and severity',
+    labelNames: ['kind', 'severity'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const { kind, severity, count } of await countAnomalies(reader()))
+        this.inc({ kind, severity }, count);
+    },
+  });
+}
+
 /** GET /metrics: the app's registry, with process metrics and data freshness added. */
 export const metricsFeature: ApiFeature = {
   index: { metrics: '/metrics' },
   register(app, { reader, metrics }) {
     collectDefaultMetrics({ register: metrics });
     registerFreshnessGauges(metrics, reader);
+    registerAnomalyCounter(metrics, reader);
     app.openapi(metricsRoute, async (c) => {
       const body = await metrics.metrics();
       return c.text(body, 200, { 'content-type': metrics.contentType });

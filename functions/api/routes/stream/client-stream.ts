@@ -12,7 +12,7 @@ import type { CandleInterval } from '../../../../shared/market/interval-grammar.
 import type { CandleSubscriber } from './candle-feeds.js';
 import type { StreamHub, StreamSubscriber } from './stream-hub.js';
 
-export type StreamEventType = 'trades' | 'prices' | 'candles';
+export type StreamEventType = 'trades' | 'prices' | 'candles' | 'alerts';
 
 /** Positions this old or older are not resumed: the client resyncs through /trades. */
 export const RESUME_HORIZON_MS = 24 * 3_600_000;
@@ -103,7 +103,8 @@ export async function runClientStream(
 ): Promise<void> {
   const deadline = Date.now() + maxSeconds * 1_000;
   const queue: StreamTrade[] = [];
-  // Rendered candle events, bounded like the trades: a feed's events never outpace its trades.
+  // Rendered candle (and alert) events, bounded like the trades: a feed's events never outpace
+  // its trades.
   const candles: string[] = [];
   // Set by callbacks (the hub, an abort): properties, so the loops below re-read them.
   const state = { overflowed: false, aborted: false };
@@ -139,6 +140,14 @@ export async function runClientStream(
       wake();
     },
   };
+  if (events.has('alerts'))
+    subscriber.alerts = (alerts) => {
+      if (overflowed()) return;
+      // No id: alerts are live only, and the client's Last-Event-ID stays its trade position.
+      for (const { message } of alerts)
+        candles.push(`event: alert\ndata: ${JSON.stringify(message)}\n\n`);
+      wake();
+    };
   const candleInterval = events.has('candles') ? interval : undefined;
   stream.onAbort(() => {
     state.aborted = true;

@@ -11,6 +11,13 @@ import {
   TRADES_CHANNEL,
   type EventId,
 } from '../../../../shared/stream/trade-events.js';
+import {
+  ALERTS_START,
+  readAlertsFrontier,
+  readCommittedAlerts,
+  type AlertPosition,
+  type StreamAlert,
+} from '../../../../shared/stream/committed-alerts.queries.js';
 import { CandleFeeds, type CandleSubscriber } from './candle-feeds.js';
 
 /** A /stream connection as the hub sees it. */
@@ -18,6 +25,8 @@ export interface StreamSubscriber {
   symbols: ReadonlySet<string>;
   /** Its symbols' trades of one read, in stream order, each once. */
   deliver(trades: StreamTrade[]): void;
+  /** Its symbols' anomaly events, as they commit (only for a stream that asked for alerts). */
+  alerts?(events: StreamAlert[]): void;
 }
 
 export interface StreamHubOptions {
@@ -60,6 +69,8 @@ export class StreamHub {
   readonly #subscribers = new Set<StreamSubscriber>();
   readonly #candles: CandleFeeds;
   #cursor: EventId = STREAM_START;
+  /** Anomaly events ride the same reads (the same NOTIFY wakes them): their own position. */
+  #alertCursor: AlertPosition = ALERTS_START;
   #started: Promise<void> | undefined;
   #poll: NodeJS.Timeout | undefined;
   readonly #minReadIntervalMs: number;
@@ -101,6 +112,7 @@ export class StreamHub {
   start(): Promise<void> {
     this.#started ??= (async () => {
       this.#cursor = (await readStreamFrontier(this.#sql)) ?? STREAM_START;
+      this.#alertCursor = await readAlertsFrontier(this.#sql);
       await this.#sql
         .listen(TRADES_CHANNEL, () => {
           this.wake();
@@ -157,9 +169,11 @@ export class StreamHub {
   async catchUpIfIdle(): Promise<void> {
     if (!this.#stale || this.#subscribers.size > 0 || this.#reading) return;
     const frontier = await readStreamFrontier(this.#sql);
+    const alertsFrontier = await readAlertsFrontier(this.#sql);
     // A stream may have attached, or a read begun, during the query: then the cursor is theirs.
     if (!this.#stillIdle()) return;
     if (frontier !== undefined) this.#cursor = frontier;
+    this.#alertCursor = alertsFrontier;
     this.#stale = false;
   }
 
@@ -210,6 +224,7 @@ export class StreamHub {
           await this.#candles.reviseChanged(this.#cursor);
         }
       } while (page.length === this.#pageSize);
+      await this.#drainAlerts();
     } catch (error) {
       // The next notification or poll tries again from the same cursor: nothing is skipped.
       this.#logger.warn({ err: error }, 'stream: reading new trades failed');
@@ -218,6 +233,25 @@ export class StreamHub {
       // Notified while reading: read again, no sooner than the interval allows.
       if (this.#wokenWhileReading()) this.wake();
     }
+  }
+
+  /** Anomaly events committed since the alert cursor, to the streams that asked for them. */
+  async #drainAlerts(): Promise<void> {
+    let page: StreamAlert[];
+    do {
+      page = await readCommittedAlerts(this.#sql, {
+        after: this.#alertCursor,
+        limit: this.#pageSize,
+      });
+      const last = page.at(-1);
+      if (last === undefined) return;
+      this.#alertCursor = last.position;
+      for (const subscriber of this.#subscribers) {
+        if (subscriber.alerts === undefined) continue;
+        const mine = page.filter((alert) => subscriber.symbols.has(alert.message.symbol));
+        if (mine.length > 0) subscriber.alerts(mine);
+      }
+    } while (page.length === this.#pageSize);
   }
 
   /** Whether no stream is attached and no read runs (a method: TypeScript narrows fields). */

@@ -10,7 +10,7 @@ import { runClientStream, type StreamEventType } from './client-stream.js';
 import { StreamHub } from './stream-hub.js';
 
 const MAX_SYMBOLS = 100;
-const EVENT_TYPES = ['trades', 'prices', 'candles'] as const;
+const EVENT_TYPES = ['trades', 'prices', 'candles', 'alerts'] as const;
 
 const streamQuery = z.object({
   symbols: z
@@ -30,7 +30,8 @@ const streamQuery = z.object({
     .openapi({
       type: 'string',
       example: 'trades,prices',
-      description: 'Comma-separated: trades (default), prices, candles (needs interval)',
+      description:
+        'Comma-separated: trades (default), prices, candles (needs interval), alerts (anomalies of the symbols)',
     }),
   interval: intervalParam.optional().openapi({
     description: 'The candles’ interval: required with events=candles, refused without',
@@ -52,7 +53,8 @@ export const streamRoute = createRoute({
         'text/event-stream. `trade` events (id = the position to resume after, data = {trade_id, symbol, price, volume, timestamp}), ' +
         '`price` events (a symbol’s latest price when it moves, at most four a second), `candle` events ' +
         '(the /candles item with symbol, interval, closed and revised: the forming candle as trades arrive, closed:true once ' +
-        'two seconds after its bucket ends, revised:true when a late trade changes a closed one), `reset` (an id that cannot be resumed: ' +
+        'two seconds after its bucket ends, revised:true when a late trade changes a closed one), `alert` events with events=alerts ' +
+        '(an anomaly of the symbols as it is recorded: the alerts topic’s message, shared/alerts/alert-message.ts; live only, no id), `reset` (an id that cannot be resumed: ' +
         'resync through /trades), `error` (the client read too slowly), `end` (the stream ends before the platform’s timeout: reconnect), ' +
         'heartbeat comments every 15 s. Reconnect with Last-Event-ID (or last_event_id=) to receive every trade missed, none twice.',
       content: { 'text/event-stream': { schema: z.string() } },
@@ -69,7 +71,7 @@ export const streamRoute = createRoute({
 export const streamFeature: ApiFeature = {
   index: {
     stream:
-      '/stream?symbols={symbol},{symbol}&events=trades,prices,candles&interval={interval} (text/event-stream)',
+      '/stream?symbols={symbol},{symbol}&events=trades,prices,candles,alerts&interval={interval} (text/event-stream)',
   },
   register(
     app,

@@ -28,6 +28,7 @@ export function createSyntheticSource({ sql, config }: SourceDeps): TradeSource 
           intervalMs: config.INGESTION_INTERVAL_SECONDS * 1000,
           maxTrades: config.INGEST_MAX_TRADES_PER_SYMBOL,
           maxBackfillMs: config.INGEST_MAX_BACKFILL_SECONDS * 1000,
+          jumpEvery: config.INGEST_SPIKE_EVERY_N_TRADES,
         }),
       }));
     },

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { parseInterval, type CandleInterval } from '../market/interval-grammar.js';
+
+/**
+ * A comma-separated list of candle intervals in the /candles grammar (`1m,5m,1h`), each once;
+ * empty for none.
+ */
+export const intervalListSchema = z.string().transform((value, ctx): CandleInterval[] => {
+  const intervals: CandleInterval[] = [];
+  for (const text of value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')) {
+    const parsed = parseInterval(text);
+    if ('problem' in parsed) {
+      ctx.addIssue({ code: 'custom', message: `"${text}": ${parsed.problem}` });
+      return z.NEVER;
+    }
+    if (intervals.some((interval) => interval.ms === parsed.ms)) {
+      ctx.addIssue({ code: 'custom', message: `lists ${parsed.name} twice` });
+      return z.NEVER;
+    }
+    intervals.push(parsed);
+  }
+  return intervals;
+});
