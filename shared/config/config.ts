@@ -9,6 +9,7 @@ import {
   ingestionFragment,
   loggingFragment,
   pubsubFragment,
+  readReplicaFragment,
   retentionFragment,
   sourcesFragment,
 } from './fragments.js';
@@ -22,6 +23,7 @@ export { parseEnv, type Env } from './parse-env.js';
  */
 export const configSchema = z.object({
   ...databaseFragment,
+  ...readReplicaFragment,
   ...loggingFragment,
   ...pubsubFragment,
   ...alertsTopicFragment,

@@ -67,6 +67,7 @@ describe('the dry-run plan', () => {
     expect(jobs.map((action) => action.job.name)).toEqual([
       'projects/my-project/locations/europe-west1/jobs/ingest-every-minute',
       'projects/my-project/locations/europe-west1/jobs/monitor-every-minute',
+      'projects/my-project/locations/europe-west1/jobs/maintain-trades-hourly',
     ]);
     const text = jobs.map(describeAction).join('\n');
     expect(text).toContain(
