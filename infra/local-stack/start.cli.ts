@@ -34,6 +34,7 @@ await runCli(cli, process.env, async (config, logger) => {
     ingest: `called every ${config.INGESTION_INTERVAL_SECONDS}s by the local scheduler, /maintenance hourly`,
     persist: messagingHint(running),
     'deliver-alerts': alertsHint(running, config),
+    monitor: `the stale-feed check, called every ${config.INGESTION_INTERVAL_SECONDS}s by the local scheduler`,
   };
   // The api bundles the dashboard from the sources on its first request: asked here, so the page
   // opens at once and a page that does not build is reported now.

@@ -107,17 +107,25 @@ describe.skipIf(skipWithoutEmulator)('provision with BIGQUERY_DATASET', () => {
       GOOGLE_CLOUD_PROJECT_NUMBER: '123456789012',
       GOOGLE_CLOUD_REGION: 'europe-west1',
       INGEST_URL: 'https://ingest-abc123-ew.a.run.app',
+      MONITOR_URL: 'https://monitor-abc123-ew.a.run.app',
       SCHEDULER_SERVICE_ACCOUNT: `mdp-scheduler@${PROJECT}.iam.gserviceaccount.com`,
       PUBSUB_EMULATOR_HOST: emulator.host,
       BIGQUERY_DATASET: 'market_data',
     });
-    // What Eventarc creates when persist is deployed: provision is not blocked.
+    // What Eventarc creates when persist and deliver-alerts are deployed: provision is not blocked.
     await pubsub.createTopic('trades');
     await pubsub
       .topic('trades')
       .createSubscription(
         `projects/${PROJECT}/subscriptions/eventarc-europe-west1-persist-482913-sub-117`,
         { pushConfig: { pushEndpoint: 'http://127.0.0.1:9/persist' } },
+      );
+    await pubsub.createTopic('alerts');
+    await pubsub
+      .topic('alerts')
+      .createSubscription(
+        `projects/${PROJECT}/subscriptions/eventarc-europe-west1-deliver-alerts-270391-sub-204`,
+        { pushConfig: { pushEndpoint: 'http://127.0.0.1:9/deliver-alerts' } },
       );
   });
 
