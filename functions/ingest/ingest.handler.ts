@@ -1,9 +1,8 @@
-import type { Request, Response } from '@google-cloud/functions-framework';
+import type { Request } from '@google-cloud/functions-framework';
 import { z } from 'zod';
 import { AppError } from '../../shared/http/app-error.js';
-import { errorEnvelope, toAppError } from '../../shared/http/error-envelope.js';
-import { REQUEST_ID_HEADER, requestIdFrom } from '../../shared/http/request-id.js';
-import { withLogContext } from '../../shared/logging/log-context.js';
+import { toAppError } from '../../shared/http/error-envelope.js';
+import { scheduledPostHandler } from '../../shared/http/scheduled-post-handler.js';
 import { PublishError } from '../../shared/messaging/trade-publisher.js';
 import { MAX_FUTURE_SKEW_MS } from '../../shared/schemas/trade-message.js';
 import { ingestRequestSchema, type IngestRequest } from './ingest-request.js';
@@ -51,50 +50,37 @@ export function createIngestHandler({ now = Date.now, ...given }: IngestHandlerD
   const { logger } = given;
   // The sources once per instance, like the pool: a run only asks them.
   const deps: IngestDeps = { ...given, sources: given.sources ?? createSources(given) };
-  return async function ingest(request: Request, response: Response): Promise<void> {
-    const requestId = requestIdFrom(request.get(REQUEST_ID_HEADER));
-    response.set(REQUEST_ID_HEADER, requestId);
-    await withLogContext({ request_id: requestId }, async () => {
-      try {
-        if (request.method !== 'POST') {
-          response.set('Allow', 'POST');
-          throw new AppError(
-            405,
-            'method_not_allowed',
-            `${request.method} is not allowed; ingest accepts POST`,
-          );
-        }
-        const body = parseBody(request);
-        const nowMs = now();
-        const summary = await runIngestion(deps, {
-          untilMs: untilOf(body, nowMs),
-          nowMs,
-          symbols: body.symbols,
-        });
-        logger.info(
-          {
-            trades: summary.trades_published,
-            messages: summary.messages_published,
-            from: summary.from,
-            to: summary.to,
-          },
-          `published ${summary.trades_published} trades for ${summary.symbols.length} symbols`,
-        );
-        response.status(200).json(summary);
-      } catch (error) {
-        const appError =
-          error instanceof PublishError
-            ? new AppError(
-                503,
-                'publish_failed',
-                'Publishing to Pub/Sub failed; the next run republishes the same trades',
-              )
-            : toAppError(error);
-        if (appError.status >= 500)
-          logger.error({ err: error }, `ingest failed: ${appError.message}`);
-        else logger.warn({ error: appError.code }, `ingest request refused: ${appError.message}`);
-        response.status(appError.status).json(errorEnvelope(appError, requestId));
-      }
-    });
-  };
+  return scheduledPostHandler(
+    {
+      name: 'ingest',
+      logger,
+      toError: (error) =>
+        error instanceof PublishError
+          ? new AppError(
+              503,
+              'publish_failed',
+              'Publishing to Pub/Sub failed; the next run republishes the same trades',
+            )
+          : toAppError(error),
+    },
+    async (request) => {
+      const body = parseBody(request);
+      const nowMs = now();
+      const summary = await runIngestion(deps, {
+        untilMs: untilOf(body, nowMs),
+        nowMs,
+        symbols: body.symbols,
+      });
+      logger.info(
+        {
+          trades: summary.trades_published,
+          messages: summary.messages_published,
+          from: summary.from,
+          to: summary.to,
+        },
+        `published ${summary.trades_published} trades for ${summary.symbols.length} symbols`,
+      );
+      return summary;
+    },
+  );
 }

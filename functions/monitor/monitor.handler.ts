@@ -1,12 +1,8 @@
-import type { Request, Response } from '@google-cloud/functions-framework';
 import { publishEvents, publishUnpublished } from '../../shared/alerts/alert-outbox.js';
 import type { AlertPublisher } from '../../shared/alerts/alert-publisher.js';
 import { checkStaleFeeds, type StaleCheck } from '../../shared/alerts/stale-feeds.js';
 import type { Sql } from '../../shared/db/client.js';
-import { AppError } from '../../shared/http/app-error.js';
-import { errorEnvelope, toAppError } from '../../shared/http/error-envelope.js';
-import { REQUEST_ID_HEADER, requestIdFrom } from '../../shared/http/request-id.js';
-import { withLogContext } from '../../shared/logging/log-context.js';
+import { scheduledPostHandler } from '../../shared/http/scheduled-post-handler.js';
 import type { Logger } from '../../shared/logging/logger.js';
 
 export interface MonitorDeps {
@@ -24,37 +20,17 @@ export interface MonitorDeps {
  * still be found.
  */
 export function createMonitorHandler({ sql, logger, publisher, check }: MonitorDeps) {
-  return async function monitor(request: Request, response: Response): Promise<void> {
-    const requestId = requestIdFrom(request.get(REQUEST_ID_HEADER));
-    response.set(REQUEST_ID_HEADER, requestId);
-    await withLogContext({ request_id: requestId }, async () => {
-      try {
-        if (request.method !== 'POST') {
-          response.set('Allow', 'POST');
-          throw new AppError(
-            405,
-            'method_not_allowed',
-            `${request.method} is not allowed; monitor accepts POST`,
-          );
-        }
-        const events = await checkStaleFeeds(sql, check);
-        const published = await publishEvents(sql, publisher, events, logger);
-        // Its own events are marked already; what is left is older.
-        const caughtUp = await publishUnpublished(sql, publisher, logger);
-        const summary = {
-          stale_opened: events.filter((e) => e.message.event === 'detected').length,
-          stale_recovered: events.filter((e) => e.message.event === 'recovered').length,
-          events_published: published + caughtUp,
-        };
-        logger.info(summary, 'monitor: stale feeds checked');
-        response.status(200).json(summary);
-      } catch (error) {
-        const appError = toAppError(error);
-        if (appError.status >= 500)
-          logger.error({ err: error }, `monitor failed: ${appError.message}`);
-        else logger.warn({ error: appError.code }, `monitor request refused: ${appError.message}`);
-        response.status(appError.status).json(errorEnvelope(appError, requestId));
-      }
-    });
-  };
+  return scheduledPostHandler({ name: 'monitor', logger }, async () => {
+    const events = await checkStaleFeeds(sql, check);
+    const published = await publishEvents(sql, publisher, events, logger);
+    // Its own events are marked already; what is left is older.
+    const caughtUp = await publishUnpublished(sql, publisher, logger);
+    const summary = {
+      stale_opened: events.filter((e) => e.message.event === 'detected').length,
+      stale_recovered: events.filter((e) => e.message.event === 'recovered').length,
+      events_published: published + caughtUp,
+    };
+    logger.info(summary, 'monitor: stale feeds checked');
+    return summary;
+  });
 }
