@@ -1,4 +1,4 @@
-import { invalidParameter } from '../../../../shared/http/app-error.js';
+import { decodeCursorStrings, encodeCursorStrings, notOurCursor } from '../../lib/opaque-cursor.js';
 
 /**
  * Where a page of /anomalies ended, and the filters it belongs to. Opaque to clients (base64url
@@ -14,24 +14,12 @@ export interface AnomaliesCursor {
 }
 
 export function encodeCursor(cursor: AnomaliesCursor): string {
-  return Buffer.from(
-    JSON.stringify([cursor.symbol, cursor.kind, cursor.since, cursor.id]),
-  ).toString('base64url');
+  return encodeCursorStrings([cursor.symbol, cursor.kind, cursor.since, cursor.id]);
 }
 
 /** @throws AppError 400 `invalid_parameter` for anything that is not a cursor this API issued. */
 export function decodeCursor(encoded: string): AnomaliesCursor {
-  const invalid = () => invalidParameter('cursor', 'is not a cursor returned by this endpoint');
-  if (!/^[A-Za-z0-9_-]{1,1000}$/.test(encoded)) throw invalid();
-  let values: unknown;
-  try {
-    values = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  if (!Array.isArray(values) || values.length !== 4 || !values.every((v) => typeof v === 'string'))
-    throw invalid();
-  const [symbol, kind, since, id] = values as [string, string, string, string];
-  if (!/^\d{1,19}$/.test(id)) throw invalid();
+  const [symbol = '', kind = '', since = '', id = ''] = decodeCursorStrings(encoded, [4]);
+  if (!/^\d{1,19}$/.test(id)) throw notOurCursor();
   return { symbol, kind, since, id };
 }

@@ -1,4 +1,4 @@
-import { invalidParameter } from '../../../../shared/http/app-error.js';
+import { decodeCursorStrings, encodeCursorStrings, notOurCursor } from '../../lib/opaque-cursor.js';
 
 /**
  * Where a page of /trades ended, and the query it belongs to. Opaque to clients (base64url JSON);
@@ -21,27 +21,12 @@ const FIELDS = ['symbol', 'order', 'start', 'end', 'ts', 'seq', 'asOf'] as const
 export function encodeCursor(cursor: TradesCursor): string {
   // Without as_of the cursor keeps the six fields cursors had before it, which still decode.
   const values = FIELDS.map((field) => cursor[field]);
-  return Buffer.from(JSON.stringify(cursor.asOf === '' ? values.slice(0, 6) : values)).toString(
-    'base64url',
-  );
+  return encodeCursorStrings(cursor.asOf === '' ? values.slice(0, 6) : values);
 }
 
 /** @throws AppError 400 `invalid_parameter` for anything that is not a cursor this API issued. */
 export function decodeCursor(encoded: string): TradesCursor {
-  const invalid = () => invalidParameter('cursor', 'is not a cursor returned by this endpoint');
-  if (!/^[A-Za-z0-9_-]{1,1000}$/.test(encoded)) throw invalid();
-  let values: unknown;
-  try {
-    values = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  if (
-    !Array.isArray(values) ||
-    (values.length !== FIELDS.length && values.length !== FIELDS.length - 1) ||
-    !values.every((v) => typeof v === 'string')
-  )
-    throw invalid();
+  const values = decodeCursorStrings(encoded, [FIELDS.length, FIELDS.length - 1]);
   const [symbol, order, start, end, ts, seq, asOf = ''] = values;
   const isTime = (value: string | undefined) =>
     value !== undefined && !Number.isNaN(Date.parse(value));
@@ -55,7 +40,7 @@ export function decodeCursor(encoded: string): TradesCursor {
     !/^\d{1,19}$/.test(seq) ||
     (asOf !== '' && !isTime(asOf))
   ) {
-    throw invalid();
+    throw notOurCursor();
   }
   return {
     symbol,
