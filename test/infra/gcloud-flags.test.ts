@@ -59,13 +59,13 @@ describe.skipIf(skip)('gcloud commands and flags', () => {
       expect.arrayContaining(['--timeout=3600s', '--concurrency=1000', '--cpu=1']),
     );
     // The password never appears in the file: it comes from Secret Manager.
-    for (const deploy of deploys.slice(0, 3))
+    for (const deploy of deploys.slice(0, 4))
       expect(deploy.tokens).toContain(
         '--set-secrets=DATABASE_PASSWORD=${_DB_PASSWORD_SECRET}:latest',
       );
     // deliver-alerts: triggered by the alerts topic, retried by redelivery, its secrets (the
     // database password, the webhook URL, the SMTP password) from Secret Manager too.
-    expect(deploys[3]?.tokens).toEqual(
+    expect(deploys[4]?.tokens).toEqual(
       expect.arrayContaining([
         '--trigger-topic=${_ALERTS_TOPIC}',
         '--retry',
