@@ -1,8 +1,9 @@
 /**
  * candles_1y_1d_ny_ms (issue 17): one year of daily candles for a symbol with a trade every second
  * (31,536,000 trades), nothing in the `candles` store, through the api: 365 buckets aggregated from
- * the 525,600 minute rollups. The trades are loaded with generate_series and the rollups computed
- * with the migration's own backfill (rebuild_minute_rollups()), not through persist: 31.5 million
+ * the 8,760 hour rollups (New York days start on whole UTC hours). The trades are loaded with
+ * generate_series and the rollups (minutes, then hours) computed with the migrations' own backfill
+ * (rebuild_minute_rollups()), not through persist: 31.5 million
  * trades through persist would take the bench's whole budget.
  */
 import type { Sql } from '../../shared/db/client.js';
@@ -57,7 +58,7 @@ export async function benchCandlesYear(db: BenchDatabase): Promise<BenchResult[]
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
- * A trade a second for the year, a month per statement, then the minute rollups and VACUUM. Ids
+ * A trade a second for the year, a month per statement, then the rollups and VACUUM. Ids
  * zero-padded so the primary key grows at its right edge, and no xid (history stored before the
  * stream's numbering, migration 0009): two of the load's costliest index writes, which the read
  * measured here never uses.
@@ -85,7 +86,7 @@ async function loadYear(
   const rollupsStarted = performance.now();
   await sql`select rebuild_minute_rollups(${SYMBOL})`;
   // Index-only scans need the visibility map that VACUUM sets.
-  await sql.unsafe('vacuum analyze trades, minute_rollups');
+  await sql.unsafe('vacuum analyze trades, minute_rollups, hour_rollups');
   return { tradesSeconds, rollupsSeconds: (performance.now() - rollupsStarted) / 1000 };
 }
 
