@@ -101,9 +101,7 @@ describe('migration 0015 (hour rollups)', () => {
           `/candles?symbol=${symbol}&interval=${intervalMs / 60_000}m&start=${iso(DAY_START)}&end=${iso(DAY_START + 86_400_000)}&limit=5000`,
         );
         expect(response.status).toBe(200);
-        expect(await response.text()).toContain(
-          `"candles":[${rows.map((r) => r.json).join(',')}]`,
-        );
+        expect(await response.text()).toContain(`"candles":[${rows.map((r) => r.json).join(',')}]`);
       }
   });
 });
