@@ -16,11 +16,13 @@ export const MINUTE_ORIGIN = new Date(BUCKET_ORIGIN_MS).toISOString();
 type SqlTag = Sql | TransactionSql;
 
 /**
- * Two CTEs, `rolled_up` then `hours_rolled_up`, for persist's write statement: the rows of CTE
- * `inserted` (symbol, seq, price, volume, ts), only those actually inserted, so a redelivered batch
- * adds nothing, folded into their minutes and into their hours. A row's open and close move only to
- * a trade earlier / later by (ts, seq), the order aggregate-trades.ts takes; min/max of
- * [epoch of ts, seq, price] find a batch's own first and last trade without a sort.
+ * Three CTEs for persist's write statement: `minute_batch`, the rows of CTE `inserted` (symbol, seq,
+ * price, volume, ts), only those actually inserted, so a redelivered batch adds nothing, folded into
+ * their minutes; `rolled_up`, those minutes upserted into `minute_rollups`; `hours_rolled_up`, the
+ * same minutes folded again into their hours (a few rows, not the batch's trades a second time) and
+ * upserted into `hour_rollups`. A row's open and close move only to a trade earlier / later by
+ * (ts, seq), the order aggregate-trades.ts takes; min/max of [epoch of ts, seq, price] find a batch's
+ * own first and last trade without a sort, and the first of its minutes' firsts is its hour's.
  *
  * The rows are upserted in (symbol, minute) order, then in (symbol, hour) order (the hours' source
  * waits for the minutes' upsert to finish): two persist instances writing the same rows lock them
@@ -28,30 +30,41 @@ type SqlTag = Sql | TransactionSql;
  * first committed (ON CONFLICT reads the latest version), so the sums stay exact.
  */
 export function upsertRollupsOfInsertedTrades(sql: SqlTag): Fragment {
-  return sql`, rolled_up as (${upsertLevel(sql, 'minute', sql``)}
-  ), hours_rolled_up as (${upsertLevel(sql, 'hour', sql`where (select count(*) from rolled_up) >= 0`)}
+  return sql`, minute_batch as (
+    select symbol, date_bin('1 minute', ts, ${MINUTE_ORIGIN}::timestamptz) as unit_start,
+           min(array[extract(epoch from ts), seq, price]) as first_trade, min(ts) as open_ts,
+           max(array[extract(epoch from ts), seq, price]) as last_trade, max(ts) as close_ts,
+           max(price) as high, min(price) as low, sum(volume) as volume,
+           sum(price * volume) as price_volume, count(*)::int as trade_count
+    from inserted
+    group by 1, 2
+  ), rolled_up as (${upsertLevel(sql, 'minute', sql`select * from minute_batch`)}
+  ), hours_rolled_up as (${upsertLevel(
+    sql,
+    'hour',
+    sql`
+      select symbol, date_bin('1 hour', unit_start, ${MINUTE_ORIGIN}::timestamptz) as unit_start,
+             min(first_trade) as first_trade, min(open_ts) as open_ts,
+             max(last_trade) as last_trade, max(close_ts) as close_ts,
+             max(high) as high, min(low) as low, sum(volume) as volume,
+             sum(price_volume) as price_volume, sum(trade_count)::int as trade_count
+      from minute_batch
+      where (select count(*) from rolled_up) >= 0
+      group by 1, 2`,
+  )}
   )`;
 }
 
-function upsertLevel(sql: SqlTag, level: 'minute' | 'hour', after: Fragment): Fragment {
+/** The upsert of one level's batch rows (`source`: unit_start, first_trade, open_ts, ...). */
+function upsertLevel(sql: SqlTag, level: 'minute' | 'hour', source: Fragment): Fragment {
   const table = sql(level === 'minute' ? 'minute_rollups' : 'hour_rollups');
   const unit = sql(level);
-  const width = level === 'minute' ? '1 minute' : '1 hour';
   return sql`
     insert into ${table} as r (symbol, ${unit}, open, open_ts, open_seq, high, low, close,
                                close_ts, close_seq, volume, price_volume, trade_count)
     select symbol, unit_start, first_trade[3], open_ts, first_trade[2]::bigint, high, low,
            last_trade[3], close_ts, last_trade[2]::bigint, volume, price_volume, trade_count
-    from (
-      select symbol, date_bin(${width}::interval, ts, ${MINUTE_ORIGIN}::timestamptz) as unit_start,
-             min(array[extract(epoch from ts), seq, price]) as first_trade, min(ts) as open_ts,
-             max(array[extract(epoch from ts), seq, price]) as last_trade, max(ts) as close_ts,
-             max(price) as high, min(price) as low, sum(volume) as volume,
-             sum(price * volume) as price_volume, count(*)::int as trade_count
-      from inserted
-      ${after}
-      group by 1, 2
-    ) batch
+    from (${source}) batch
     order by symbol, unit_start
     on conflict (symbol, ${unit}) do update set
       open = case when (excluded.open_ts, excluded.open_seq) < (r.open_ts, r.open_seq)
