@@ -1,5 +1,5 @@
 /**
- * Where candles are aggregated from, decided here and nowhere else: the minute rollups
+ * Where candles are aggregated from, decided here and nowhere else: the minute and hour rollups
  * (aggregate-rollups.ts) for buckets of a minute or longer, the trades themselves
  * (aggregate-trades.ts) for sub-minute buckets and for as-of answers, since the rollups hold every
  * trade stored, whenever it was stored. Both give the same rows, value for value.

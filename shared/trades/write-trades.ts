@@ -4,7 +4,7 @@ import {
   LATE_TRADE_SECONDS,
   lockSymbolsForLateTrades,
 } from '../candles/candle-cache.js';
-import { upsertMinuteRollupsOfInsertedTrades } from '../candles/minute-rollups.js';
+import { upsertRollupsOfInsertedTrades } from '../candles/minute-rollups.js';
 import type { Sql } from '../db/client.js';
 import type { TradeMessage } from '../schemas/trade-message.js';
 import { TRADES_CHANNEL } from '../stream/trade-events.js';
@@ -27,8 +27,8 @@ type SqlTag = Sql | TransactionSql;
 
 export interface WriteOptions {
   /**
-   * Whether the statement also keeps `minute_rollups` (default true). Internal: false only for the
-   * persist bench's baseline, which measures what the rollups cost; without them, candles of a
+   * Whether the statement also keeps `minute_rollups` and `hour_rollups` (default true). Internal:
+   * false only for the persist bench's baseline, which measures what the rollups cost; without them, candles of a
    * minute and longer would miss the batch's trades.
    */
   rollups?: boolean;
@@ -77,7 +77,7 @@ export type InsertedTrades = { all: true } | { all: false; ids: ReadonlySet<stri
  * Writes a validated batch atomically: the trades (duplicates by (trade_id, ts) ignored), then
  * `latest_prices` moved forward only (a newer ts, or the same ts and a later arrival) from the rows
  * actually inserted, each symbol's count in `trade_counts` by as many, and the inserted trades'
- * minutes in `minute_rollups` (shared/candles/minute-rollups.ts). A batch naming an unknown symbol
+ * minutes and hours in `minute_rollups` and `hour_rollups` (shared/candles/minute-rollups.ts). A batch naming an unknown symbol
  * writes nothing.
  *
  * The usual batch, all of its trades recent, is one statement and one round trip. A batch holding
@@ -237,7 +237,7 @@ function writeStatement(
     ), notified as (
       -- Delivered at commit, once per transaction: each api instance's stream then reads what is new.
       select pg_notify(${TRADES_CHANNEL}, '') from (select 1 from inserted limit 1) stored
-    )${rollups ? upsertMinuteRollupsOfInsertedTrades(sql) : sql``}${late ? deleteCandlesOfInsertedTrades(sql) : sql``}
+    )${rollups ? upsertRollupsOfInsertedTrades(sql) : sql``}${late ? deleteCandlesOfInsertedTrades(sql) : sql``}
     select (select known from gate), (select recent from gate),
            (select count(*) from inserted)::int as inserted, (select count(*) from moved)::int as moved,
            ${late ? sql`(select count(*) from invalidated)::int` : sql`0`} as invalidated,

@@ -68,7 +68,7 @@ try {
     from unnest(${SYMBOLS}::text[]) as s, generate_series(1, ${HISTORY_HOURS * 3600 - 60}) as i`;
   // Written around persist: the minute rollups persist would have kept (migration 0011).
   await db.sql`select rebuild_minute_rollups()`;
-  await db.sql.unsafe('vacuum analyze trades, minute_rollups');
+  await db.sql.unsafe('vacuum analyze trades, minute_rollups, hour_rollups');
 
   await mkdir(join(REPO_ROOT, '.bench/logs'), { recursive: true });
   const start = async (name: 'api' | 'persist'): Promise<FunctionProcess> => {

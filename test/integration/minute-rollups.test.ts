@@ -1,7 +1,8 @@
 /**
- * The minute rollups persist keeps (migration 0011, shared/candles/minute-rollups.ts) and the
- * candles read from them (aggregate-rollups.ts) against the trades themselves: late trades,
- * redeliveries and persist instances writing the same minutes at once.
+ * The minute and hour rollups persist keeps (migrations 0011 and 0015,
+ * shared/candles/minute-rollups.ts) and the candles read from them (aggregate-rollups.ts: whole
+ * hours, whole minutes around them, partial minutes raw) against the trades themselves: late
+ * trades, redeliveries and persist instances writing the same minutes and hours at once.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,20 +31,35 @@ afterAll(async () => {
 });
 
 const MINUTE = 60_000;
-/** Old trades sit in these 12 minutes, an hour ago (late: the locked path that invalidates). */
-const OLD_SPAN = 12 * MINUTE;
-const oldBase = () => Math.floor(Date.now() / MINUTE) * MINUTE - 60 * MINUTE;
+const HOUR = 3_600_000;
+/** Old trades sit in these 3 hours, from a whole UTC hour 4 hours ago (late: the locked path). */
+const OLD_SPAN = 3 * HOUR;
+const oldBase = () => Math.floor(Date.now() / HOUR) * HOUR - 4 * HOUR;
 
 const units = fc.oneof(
   fc.bigInt({ min: 1n, max: 50_000n * 100_000_000n }),
   fc.bigInt({ min: 1n, max: 999n }),
 );
-/** Timestamps biased to ties and minute edges; some recent (persist's one-statement path). */
+/** Minutes biased to the first and last of an hour, where hour and minute parts meet. */
+const minuteArb = fc.oneof(
+  fc.integer({ min: 0, max: OLD_SPAN / MINUTE - 1 }),
+  fc
+    .tuple(fc.integer({ min: 0, max: 2 }), fc.constantFrom(0, 1, 58, 59))
+    .map(([h, m]) => h * 60 + m),
+);
+/** Timestamps biased to ties, minute and hour edges; some recent (persist's one-statement path). */
 const when = fc.oneof(
   { weight: 3, arbitrary: fc.integer({ min: 0, max: OLD_SPAN - 1 }).map((ms) => ({ ms })) },
-  { weight: 2, arbitrary: fc.integer({ min: 0, max: 11 }).map((m) => ({ ms: m * MINUTE })) },
-  { weight: 1, arbitrary: fc.integer({ min: 1, max: 11 }).map((m) => ({ ms: m * MINUTE - 1 })) },
+  { weight: 2, arbitrary: minuteArb.map((m) => ({ ms: m * MINUTE })) },
+  { weight: 1, arbitrary: minuteArb.map((m) => ({ ms: m * MINUTE + MINUTE - 1 })) },
+  { weight: 1, arbitrary: fc.integer({ min: 0, max: 2 }).map((h) => ({ ms: h * HOUR })) },
   { weight: 1, arbitrary: fc.integer({ min: 0, max: 4_000 }).map((ago) => ({ ago })) },
+);
+/** A cut anywhere in the old span: any millisecond, a whole minute or a whole hour. */
+const cutArb = fc.oneof(
+  fc.integer({ min: 0, max: OLD_SPAN }),
+  fc.integer({ min: 0, max: OLD_SPAN / MINUTE }).map((m) => m * MINUTE),
+  fc.integer({ min: 0, max: OLD_SPAN / HOUR }).map((h) => h * HOUR),
 );
 const tradeArb = fc.record({ when, price: units, volume: units });
 
@@ -57,13 +73,21 @@ const deliveriesArb = (count: number) =>
 let run = 0;
 
 async function rollupsOf(symbol: string) {
-  return db.sql`
+  const minutes = await db.sql`
     select minute, open::text, open_ts, open_seq::text, high::text, low::text, close::text,
            close_ts, close_seq::text, volume::text, price_volume::text, trade_count
     from minute_rollups where symbol = ${symbol} order by minute`;
+  const hours = await db.sql`
+    select hour, open::text, open_ts, open_seq::text, high::text, low::text, close::text,
+           close_ts, close_seq::text, volume::text, price_volume::text, trade_count
+    from hour_rollups where symbol = ${symbol} order by hour`;
+  return { minutes, hours };
 }
 
-/** The rollups computed again from the trades in one pass (migration 0011's backfill). */
+/**
+ * Both levels computed again from the trades in one pass (migration 0011's backfill, which
+ * migration 0015 made fold the minutes into hours).
+ */
 async function rebuilt(symbol: string) {
   await db.sql`select rebuild_minute_rollups(${symbol})`;
   return rollupsOf(symbol);
@@ -85,9 +109,17 @@ describe('minute rollups', () => {
             fc.constant(trades),
             deliveriesArb(trades.length),
             fc.integer({ min: 1, max: 4 }), // messages delivered side by side
-            fc.constantFrom(MINUTE, 3 * MINUTE, 7 * MINUTE, 37 * MINUTE, 3_600_000, 86_400_000),
-            fc.integer({ min: 0, max: OLD_SPAN }), // a cut at any millisecond
-            fc.integer({ min: 0, max: OLD_SPAN }),
+            fc.constantFrom(
+              MINUTE,
+              3 * MINUTE,
+              37 * MINUTE,
+              HOUR,
+              90 * MINUTE,
+              2 * HOUR,
+              86_400_000,
+            ),
+            cutArb,
+            cutArb,
           ),
         ),
         async ([trades, deliveries, sideBySide, intervalMs, cutA, cutB]) => {
@@ -150,21 +182,23 @@ describe('minute rollups', () => {
                 from (${aggregateRange(db.sql, symbol, intervalMs, from, to)}) c order by bucket`
             ).map((row) => ({ ...row })),
           ).toEqual(reference);
-          // Cut at any millisecond: the partial minutes at the edges read raw, the rest rollups.
+          // Cut anywhere: whole hours from hour rollups, whole minutes around them from minute
+          // rollups, the partial minutes at the edges raw.
           const [lo, hi] = [base + Math.min(cutA, cutB), base + Math.max(cutA, cutB)];
           expect(
             await candleRows(db.sql, aggregateRange(db.sql, symbol, intervalMs, lo, hi)),
           ).toEqual(await candleRows(db.sql, aggregateTrades(db.sql, symbol, intervalMs, lo, hi)));
         },
       ),
-      { numRuns: 40 },
+      { numRuns: 60 },
     );
   });
 
-  it('stay exact when persist instances write the same minutes at once, without deadlock', async () => {
+  it('stay exact when persist instances write the same minutes and hours at once, without deadlock', async () => {
     const symbol = 'RUSAME';
     await db.sql`insert into symbols (symbol, name) values (${symbol}, 'rollups')`;
-    const base = oldBase();
+    // 10 minutes across an hour's end.
+    const base = oldBase() + 55 * MINUTE;
     // 8 messages at once, 3 times over, each spreading its trades over the same 10 minutes, half
     // of them listing the minutes backwards. Each adds to the rows the others committed (none
     // lost, none counted twice); a deadlock would fail a delivery.
@@ -187,10 +221,12 @@ describe('minute rollups', () => {
     for (let round = 0; round < 3; round++) await Promise.all(messages.map((m) => persist(m)));
     const [count] = await db.sql<{ trades: number; rolled: number }[]>`
       select (select count(*)::int from trades where symbol = ${symbol}) as trades,
-             (select sum(trade_count)::int from minute_rollups where symbol = ${symbol}) as rolled`;
-    expect(count).toEqual({ trades: 400, rolled: 400 });
+             (select sum(trade_count)::int from minute_rollups where symbol = ${symbol}) as rolled,
+             (select sum(trade_count)::int from hour_rollups where symbol = ${symbol}) as hours`;
+    expect(count).toEqual({ trades: 400, rolled: 400, hours: 400 });
     const kept = await rollupsOf(symbol);
-    expect(kept).toHaveLength(10);
+    expect(kept.minutes).toHaveLength(10);
+    expect(kept.hours).toHaveLength(2);
     expect(kept).toEqual(await rebuilt(symbol));
   });
 });
