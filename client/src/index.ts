@@ -4,6 +4,7 @@ export { API_ERROR_CODES, MarketDataError } from './errors.js';
 export type { ApiErrorCode, ClientErrorCode, ErrorCode, ErrorEnvelope } from './errors.js';
 export type { OkResult, RestClient, RestMethod } from './rest-client.js';
 export type {
+  StreamAlert,
   StreamCandle,
   StreamEnd,
   StreamEvent,

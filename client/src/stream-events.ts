@@ -60,6 +60,28 @@ export interface StreamEnd {
   reconnect: boolean;
 }
 
+/**
+ * An anomaly of the symbols as it is recorded (`events=alerts`): the alerts topic's message
+ * (shared/alerts/alert-message.ts). Live only: alert events carry no id and are not replayed.
+ */
+export interface StreamAlert {
+  anomalyId: string;
+  event: 'detected' | 'recovered' | (string & {});
+  symbol: string;
+  kind: string;
+  severity: 'warning' | 'critical' | (string & {});
+  /** When it was detected (for `recovered`: when it closed), UTC ISO 8601. */
+  at: string;
+  observed: string;
+  threshold: string;
+  unit: string;
+  tradeId: string | null;
+  /** The candle bucket start of a per-candle rule, and its interval, else null. */
+  bucket: string | null;
+  interval: string | null;
+  summary: string;
+}
+
 /** What `subscribe` hands to `onEvent`; `id` is the SSE event id when the api sent one. */
 export type StreamEvent =
   | { type: 'trade'; id: string; data: StreamTrade }
@@ -67,11 +89,12 @@ export type StreamEvent =
   | { type: 'candle'; id?: string; data: StreamCandle }
   | { type: 'reset'; id?: string; data: StreamReset }
   | { type: 'error'; id?: string; data: StreamFailure }
-  | { type: 'end'; id?: string; data: StreamEnd };
+  | { type: 'end'; id?: string; data: StreamEnd }
+  | { type: 'alert'; id?: string; data: StreamAlert };
 
 export type StreamEventType = StreamEvent['type'];
 
-const TYPES = new Set<string>(['trade', 'price', 'candle', 'reset', 'error', 'end']);
+const TYPES = new Set<string>(['trade', 'price', 'candle', 'reset', 'error', 'end', 'alert']);
 
 /**
  * The typed event of an SSE message, or undefined for an event type this client does not know (a

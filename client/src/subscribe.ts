@@ -7,7 +7,7 @@ import type { StreamEvent } from './stream-events.js';
 export interface SubscribeParams {
   symbols: readonly string[];
   /** `trades` (the api's default), `prices`, `candles`. */
-  events?: readonly ('trades' | 'prices' | 'candles')[];
+  events?: readonly ('trades' | 'prices' | 'candles' | 'alerts')[];
   /** The candles' interval, e.g. `1m`. */
   interval?: string;
   /** Resume after this id (one saved from `Subscription.lastEventId`, e.g. before a restart). */

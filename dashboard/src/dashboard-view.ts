@@ -1,4 +1,12 @@
 import type { Subscription } from '../../client/src/index.js';
+import {
+  anomalyMarkers,
+  anomalyTime,
+  describeAnomaly,
+  fromAlert,
+  type ShownAnomaly,
+} from './anomaly-markers.js';
+import { fetchAnomalies } from './anomaly-source.js';
 import type { ApiSession } from './api-session.js';
 import { chartTime, type ServedCandle } from './candle-bars.js';
 import { describeCandle } from './candle-text.js';
@@ -32,6 +40,10 @@ export interface DashboardProbe {
   historyComplete: boolean;
   /** The chart's time scale, for the tests to scroll it (scrollToPosition, the visible ranges). */
   timeScale(): ReturnType<PriceChart['api']['timeScale']>;
+  /** Anomaly loads from /anomalies finished (a view, an older page each add one). */
+  anomalyLoads: number;
+  /** The anomaly markers on the candles, as the chart holds them. */
+  markers(): ReturnType<PriceChart['markers']>;
   /** How the page keeps up with the stream. */
   live: LiveStats;
 }
@@ -79,12 +91,37 @@ export function createDashboardView(
   /** An older page is being fetched; an empty one ended this view's history. */
   let olderLoading = false;
   let historyComplete = false;
+  /** The view's anomalies by id: /anomalies' over the loaded range, and the stream's since. */
+  let anomalies = new Map<string, ShownAnomaly>();
 
   const lastCandle = () => [...served.values()].at(-1);
   const describe = (candle: ServedCandle | undefined) =>
     view?.symbol === undefined || candle === undefined
       ? 'No candles in this range yet.'
       : describeCandle(view.symbol, view.interval, candle);
+  /** The candle's text, then each anomaly in its bucket: kind, observed against threshold. */
+  const describeWithAnomalies = (candle: ServedCandle | undefined) => {
+    const text = describe(candle);
+    if (view === undefined || candle === undefined) return text;
+    const { interval } = view;
+    const time = chartTime(candle.timestamp);
+    const here = [...anomalies.values()].filter((a) => anomalyTime(a, interval) === time);
+    return here.length === 0 ? text : `${text} · ${here.map(describeAnomaly).join(' · ')}`;
+  };
+  const drawMarkers = () => {
+    if (view !== undefined) chart.setMarkers(anomalyMarkers(anomalies.values(), view.interval));
+  };
+
+  /** The view's anomalies from the loaded range's start on, all pages, merged with live ones. */
+  async function loadAnomalies(current: number) {
+    const range = probe.range;
+    if (view?.symbol === undefined || range === undefined) return;
+    const listed = await fetchAnomalies(client, view.symbol, range.start);
+    if (current !== generation) return;
+    for (const anomaly of listed) anomalies.set(anomaly.id, anomaly);
+    drawMarkers();
+    probe.anomalyLoads += 1;
+  }
   const writeText = () => {
     textTimer = undefined;
     layout.lastCandle.textContent = `Last candle: ${describe(lastCandle())}`;
@@ -190,6 +227,7 @@ export function createDashboardView(
       ]);
       chart.prepend(older);
       probe.range = { start: data.start, end: probe.range?.end ?? range.end };
+      loadAnomalies(current).catch(fail);
       // Indicators switched meanwhile: their values over the whole range, not this page's.
       if (JSON.stringify(view.indicators) === JSON.stringify(indicators))
         indicators.forEach((choice, index) => {
@@ -266,7 +304,7 @@ export function createDashboardView(
     probe.range = { start: data.start, end: data.end };
     probe.view = { symbol, interval, indicators };
     probe.loads += 1;
-    await loadIndicators(current, indicators);
+    await Promise.all([loadIndicators(current, indicators), loadAnomalies(current)]);
     afterFrame(current);
   }
 
@@ -289,7 +327,7 @@ export function createDashboardView(
   });
 
   chart.onHover((time) => {
-    layout.legend.textContent = describe(
+    layout.legend.textContent = describeWithAnomalies(
       time === undefined ? lastCandle() : (served.get(time) ?? lastCandle()),
     );
   });
@@ -311,6 +349,8 @@ export function createDashboardView(
       layout.lastPrice.textContent = '';
       lastTradeAt = '';
       layout.legend.textContent = '';
+      anomalies = new Map();
+      chart.setMarkers([]);
       subscription = followSymbol(client, next.symbol, next.interval, {
         onCandle: (candle) => {
           if (current !== generation || candle.symbol !== next.symbol) return;
@@ -330,6 +370,11 @@ export function createDashboardView(
           if (timestamp < lastTradeAt) return;
           lastTradeAt = timestamp;
           live.put(PRICE, { price, timestamp });
+        },
+        onAlert: (alert) => {
+          if (current !== generation || alert.symbol !== next.symbol) return;
+          anomalies.set(alert.anomalyId, fromAlert(alert));
+          drawMarkers();
         },
         onState: (state, detail) => {
           if (current !== generation) return;

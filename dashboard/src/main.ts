@@ -33,6 +33,8 @@ async function start(root: HTMLElement): Promise<void> {
     olderLoading: false,
     historyComplete: false,
     timeScale: () => chart.api.timeScale(),
+    anomalyLoads: 0,
+    markers: () => chart.markers(),
     live: stats,
   };
   window.mdpDashboard = probe;

@@ -2,11 +2,13 @@ import {
   CandlestickSeries,
   ColorType,
   createChart,
+  createSeriesMarkers,
   HistogramSeries,
   LineSeries,
   type CandlestickData,
   type IChartApi,
   type MouseEventParams,
+  type SeriesMarker,
   type UTCTimestamp,
 } from 'lightweight-charts';
 import { candleBars, type ServedCandle } from './candle-bars.js';
@@ -24,6 +26,10 @@ export interface PriceChart {
   prepend(older: readonly ServedCandle[]): void;
   /** Adds or redraws one candle: the forming one, a new bucket, or a revised closed one. */
   upsert(candle: ServedCandle): void;
+  /** Replaces the markers on the candles (anomalies), in time order. */
+  setMarkers(markers: SeriesMarker<UTCTimestamp>[]): void;
+  /** The markers as the chart holds them (for the browser tests). */
+  markers(): readonly SeriesMarker<UTCTimestamp>[];
   /** The candles as the chart holds them (for the browser tests and the text alternative). */
   bars(): readonly CandlestickData<UTCTimestamp>[];
   /** The served candle under the crosshair, or undefined when it is off the chart. */
@@ -49,8 +55,6 @@ export function createPriceChart(container: HTMLElement): PriceChart {
     timeScale: { timeVisible: true, secondsVisible: false },
     localization: { timeFormatter: (time: UTCTimestamp) => new Date(time * 1000).toISOString() },
   });
-  // Anomaly markers (the alerts issue) belong on this series, in one place beside it:
-  // createSeriesMarkers(candles, markers) from lightweight-charts, fed from the page's own list.
   const candles = chart.addSeries(CandlestickSeries, {
     upColor: '#26a69a',
     downColor: '#ef5350',
@@ -65,6 +69,8 @@ export function createPriceChart(container: HTMLElement): PriceChart {
     lastValueVisible: false,
     priceLineVisible: false,
   });
+  // Anomaly markers ride on the candles, fed whole from the page's own list (anomaly-markers.ts).
+  const markers = createSeriesMarkers(candles, []);
   volume.priceScale().applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
   const vwap = chart.addSeries(LineSeries, {
     color: '#3f51b5',
@@ -117,6 +123,11 @@ export function createPriceChart(container: HTMLElement): PriceChart {
       volume.update(bar.volume, historical);
       vwap.update(bar.vwap, historical);
     },
+    setMarkers(next) {
+      markers.setMarkers(next);
+    },
+    // The chart hands back the markers it was given, whose times are UTCTimestamps.
+    markers: () => markers.markers() as readonly SeriesMarker<UTCTimestamp>[],
     bars: () => candles.data() as readonly CandlestickData<UTCTimestamp>[],
     onHover(listener) {
       chart.subscribeCrosshairMove((event: MouseEventParams) => {

@@ -72,10 +72,13 @@ interface Probe {
   olderPages: number;
   olderLoading: boolean;
   historyComplete: boolean;
+  anomalyLoads: number;
+  markers(): { id?: string; time: number; text?: string; shape: string; color: string }[];
   timeScale(): {
     scrollPosition(): number;
     scrollToPosition(position: number, animated: boolean): void;
     getVisibleLogicalRange(): { from: number; to: number } | null;
+    timeToCoordinate(time: number): number | null;
   };
   live: LiveStats;
 }
@@ -187,7 +190,7 @@ describe.skipIf(skipWithoutChromium)('GET /dashboard in a browser', () => {
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
     db = await createTestDatabase();
-    await db.sql`insert into symbols (symbol, name) values ('DASHA', 'Dash Alpha'), ('DASHB', 'Dash Beta'), ('DASHH', 'Dash History'), ('DASHD', 'Dash Day'), ('DASHL', 'Dash Load'), ('DASHN', 'Dash New')`;
+    await db.sql`insert into symbols (symbol, name) values ('DASHA', 'Dash Alpha'), ('DASHB', 'Dash Beta'), ('DASHH', 'Dash History'), ('DASHD', 'Dash Day'), ('DASHL', 'Dash Load'), ('DASHN', 'Dash New'), ('DASHK', 'Dash Spike')`;
     persist = await serveFunctions({ ...env, DATABASE_URL: db.url }, ['persist']);
     // The emulator starts (a few seconds of Java) while the history is stored.
     const emulatorReady = skipWithoutEmulator
@@ -420,6 +423,115 @@ describe.skipIf(skipWithoutChromium)('GET /dashboard in a browser', () => {
     );
     expect((await chartBars(page)).length).toBe(before + 1);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-live.png') });
+    expect(watch.problems).toEqual([]);
+    await page.close();
+  });
+
+  it('marks the anomalies of the view on its candles: recorded before load, live, after a switch', async () => {
+    /** /anomalies for DASHK from `since`, as the markers the page should draw at `intervalMs`. */
+    const servedMarkers = async (since: string, intervalMs: number) => {
+      const query = new URLSearchParams({ symbol: 'DASHK', since, limit: '1000' });
+      const body = (await (await fetch(`${api.url}/anomalies?${query.toString()}`)).json()) as {
+        anomalies: { id: string; kind: string; detected_at: string; bucket: string | null }[];
+      };
+      return body.anomalies
+        .map((a) => ({
+          id: a.id,
+          text: a.kind,
+          time: bucketStart(Date.parse(a.bucket ?? a.detected_at), intervalMs) / 1000,
+        }))
+        .sort((a, b) => a.time - b.time || Number(a.id) - Number(b.id));
+    };
+    const pageMarkers = (page: Page) =>
+      page.evaluate(
+        () =>
+          (globalThis as unknown as PageWindow).mdpDashboard
+            ?.markers()
+            .map(({ id, text, time }) => ({ id, text, time })) ?? [],
+      );
+    const anomaliesLoaded = (page: Page, loads: number) =>
+      page.waitForFunction(
+        (n) => ((globalThis as unknown as PageWindow).mdpDashboard?.anomalyLoads ?? 0) >= n,
+        loads,
+      );
+
+    // Calm trades for ten minutes, then one 10 % above the previous: a price_spike, recorded
+    // before the page loads.
+    const thisMinute = bucketStart(Date.now(), MINUTE);
+    await store([
+      ...Array.from({ length: 8 }, (_, i) => ({
+        symbol: 'DASHK',
+        price: '40',
+        ts: thisMinute - (10 - i) * MINUTE,
+      })),
+      { symbol: 'DASHK', price: '44', ts: thisMinute - 2 * MINUTE },
+    ]);
+    const page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
+    const watch = watchPage(page);
+    await page.goto(`${api.url}/dashboard#symbol=DASHK&interval=1m`);
+    await loaded(page, 1, 'DASHK', '1m');
+    await anomaliesLoaded(page, 1);
+    await page.waitForSelector('#connection[data-state="live"]');
+    const range = (await probe(page)).range;
+    const recorded = await servedMarkers(range?.start ?? '', MINUTE);
+    expect(recorded.map((m) => m.text)).toContain('price_spike');
+    expect(await pageMarkers(page)).toEqual(recorded);
+
+    // Live: a trade 10 % above the previous one, through Pub/Sub and persist, marks its bucket.
+    await (skipWithoutEmulator ? store : publish)([
+      { symbol: 'DASHK', price: '48.4', ts: Date.now() },
+    ]);
+    await page.waitForFunction(
+      (n) => ((globalThis as unknown as PageWindow).mdpDashboard?.markers().length ?? 0) > n,
+      recorded.length,
+      { timeout: 10_000 },
+    );
+    const withLive = await servedMarkers(range?.start ?? '', MINUTE);
+    expect(withLive.length).toBeGreaterThan(recorded.length);
+    const live = withLive.filter((m) => !recorded.some((r) => r.id === m.id));
+    expect(live.map((m) => m.text)).toContain('price_spike');
+    await page.waitForFunction(
+      (n) => (globalThis as unknown as PageWindow).mdpDashboard?.markers().length === n,
+      withLive.length,
+    );
+    expect(await pageMarkers(page)).toEqual(withLive);
+    // The legend over a marked bucket names the kind, observed against threshold.
+    const liveMarker = live.find((m) => m.text === 'price_spike');
+    const x = await page.evaluate(
+      (time) =>
+        (globalThis as unknown as PageWindow).mdpDashboard?.timeScale().timeToCoordinate(time),
+      liveMarker?.time ?? 0,
+    );
+    const box = await page.locator('#chart').boundingBox();
+    if (box === null || x === null || x === undefined)
+      throw new Error('the marked bucket is off the chart');
+    await page.mouse.move(box.x + x, box.y + box.height / 2);
+    await expect(page.textContent('#legend')).resolves.toMatch(
+      /^DASHK 1m .* · .*price_spike [\d.]+ percent \(threshold [\d.]+\)/,
+    );
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-markers.png') });
+
+    // Another interval: the same anomalies, in its buckets.
+    await page.selectOption('#interval', '5m');
+    await loaded(page, 2, 'DASHK', '5m');
+    await anomaliesLoaded(page, 2);
+    const fiveMinute = await servedMarkers((await probe(page)).range?.start ?? '', 5 * MINUTE);
+    expect(fiveMinute.length).toBe(withLive.length);
+    expect(await pageMarkers(page)).toEqual(fiveMinute);
+
+    // A reload shows what was recorded, the live one included, from /anomalies.
+    await page.selectOption('#interval', '1m');
+    await loaded(page, 3, 'DASHK', '1m');
+    // Every request of the view answered first (a reload would abort one still on its way).
+    await anomaliesLoaded(page, 3);
+    await historyDone(page);
+    await page.reload();
+    await loaded(page, 1, 'DASHK', '1m');
+    await anomaliesLoaded(page, 1);
+    expect(await pageMarkers(page)).toEqual(
+      await servedMarkers((await probe(page)).range?.start ?? '', MINUTE),
+    );
+    expect(await pageMarkers(page)).toEqual(withLive);
     expect(watch.problems).toEqual([]);
     await page.close();
   });
