@@ -98,6 +98,9 @@ async function stackProcesses(): Promise<number[]> {
   return pids;
 }
 
+/** The banner's last line: `npm start` prints it once every function is up. */
+const BANNER_END = 'Ctrl-C stops everything.';
+
 /** Ctrl-C as a terminal sends it: SIGINT to the whole process group. */
 async function interrupt(stack: RunningStack): Promise<number | null> {
   if (stack.child.exitCode !== null || stack.child.signalCode !== null) return stack.child.exitCode;
@@ -138,6 +141,8 @@ describe.skipIf(skipWithoutEmulator)('npm start (the local stack)', () => {
           60_000,
           250,
         );
+        // The api answers before the banner: start.cli prints it after the dashboard's first build.
+        await waitFor('the banner', () => (stack.output().includes(BANNER_END) ? true : undefined));
         const symbols = (await (await fetch(`${api}/symbols`)).json()) as {
           symbols: { symbol: string }[];
         };
