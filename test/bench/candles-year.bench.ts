@@ -13,6 +13,7 @@ import { functionEnv } from './support/function-env.js';
 import { functionsFrameworkArgs, serve } from './support/function-server.js';
 import { result, type BenchResult } from './support/results.js';
 import { median } from './support/stats.js';
+import { timedCandlesRequest } from './support/timed-candles.js';
 import { createSymbols } from './support/trades.js';
 
 const SYMBOL = 'CNDLY';
@@ -95,19 +96,7 @@ async function loadYear(
   return { tradesSeconds, rollupsSeconds: (performance.now() - rollupsStarted) / 1000 };
 }
 
-/** One request for the year: milliseconds until the whole body has arrived, then checked. */
-async function fetchYear(url: string): Promise<number> {
-  const started = performance.now();
-  const response = await fetch(url);
-  const body = await response.text();
-  const ms = performance.now() - started;
-  if (response.status !== 200)
-    throw new Error(`GET ${url}: ${response.status} ${body.slice(0, 300)}`);
-  const { candles } = JSON.parse(body) as { candles: { trade_count: number }[] };
-  const trades = candles.reduce((sum, candle) => sum + candle.trade_count, 0);
-  if (candles.length !== BUCKETS || trades !== TRADES)
-    throw new Error(
-      `GET ${url}: ${candles.length} candles of ${trades} trades, expected ${BUCKETS} of ${TRADES}`,
-    );
-  return ms;
+/** One request for the year (timedCandlesRequest): a candle a day, every trade. */
+function fetchYear(url: string): Promise<number> {
+  return timedCandlesRequest(url, { buckets: BUCKETS, trades: TRADES });
 }

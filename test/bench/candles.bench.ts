@@ -15,6 +15,7 @@ import { functionEnv } from './support/function-env.js';
 import { functionsFrameworkArgs, serve } from './support/function-server.js';
 import { result, type BenchResult } from './support/results.js';
 import { median, timeRuns } from './support/stats.js';
+import { timedCandlesRequest } from './support/timed-candles.js';
 import { chunk, createSymbols, tradeMessage } from './support/trades.js';
 
 const SYMBOL = 'CNDL';
@@ -146,24 +147,9 @@ async function candleStoreExists(sql: Sql): Promise<boolean> {
   return row?.exists === true;
 }
 
-/**
- * One request for the day: the milliseconds until its whole body has arrived. The body is checked
- * afterwards (every bucket, every trade), outside the time: parsing it is the caller's work.
- */
-async function fetchDay(url: string, buckets = BUCKETS): Promise<number> {
-  const started = performance.now();
-  const response = await fetch(url);
-  const body = await response.text();
-  const ms = performance.now() - started;
-  if (response.status !== 200)
-    throw new Error(`GET ${url}: ${response.status} ${body.slice(0, 300)}`);
-  const { candles } = JSON.parse(body) as { candles: { trade_count: number }[] };
-  const trades = candles.reduce((sum, candle) => sum + candle.trade_count, 0);
-  if (candles.length !== buckets || trades !== TRADES)
-    throw new Error(
-      `GET ${url}: ${candles.length} candles of ${trades} trades, expected ${buckets} of ${TRADES}`,
-    );
-  return ms;
+/** One request for the day (timedCandlesRequest), `buckets` candles of every trade. */
+function fetchDay(url: string, buckets = BUCKETS): Promise<number> {
+  return timedCandlesRequest(url, { buckets, trades: TRADES });
 }
 
 interface AppCandle {
