@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { payloadBytes, type PubSubEventData } from '../../shared/messaging/pubsub-event.js';
-import { parseValidTradeMessage } from '../../shared/schemas/trade-message-fast.js';
+import { parseValidTrades } from '../../shared/schemas/trade-message-fast.js';
 import {
   MAX_FUTURE_SKEW_MS,
   SCHEMA_ATTRIBUTE,
@@ -81,11 +81,11 @@ export function decodeMessage(data: PubSubEventData | undefined, nowMs: number):
   if (typeof json === 'object' && json !== null && 'v' in json && json.v !== 1) {
     return reject('unsupported_schema', `payload version v=${JSON.stringify(json.v)}; expected 1`);
   }
-  const fast = parseValidTradeMessage(json);
+  const fast = parseValidTrades(json);
   const parsed =
     fast === undefined
       ? tradeMessageSchema.safeParse(json)
-      : { success: true as const, data: fast };
+      : { success: true as const, data: fast.batch };
   if (!parsed.success) {
     return reject(
       'invalid_message',
@@ -94,7 +94,11 @@ export function decodeMessage(data: PubSubEventData | undefined, nowMs: number):
     );
   }
   const latestAllowed = nowMs + MAX_FUTURE_SKEW_MS;
-  const future = parsed.data.trades.filter((trade) => Date.parse(trade.ts) > latestAllowed);
+  // The fast path knows its latest timestamp: every trade is read again only when one is too late.
+  const future =
+    fast !== undefined && fast.latestTsMs <= latestAllowed
+      ? []
+      : parsed.data.trades.filter((trade) => Date.parse(trade.ts) > latestAllowed);
   if (future.length > 0) {
     return reject(
       'future_timestamp',

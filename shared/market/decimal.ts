@@ -5,6 +5,8 @@ export const MAX_INTEGER_DIGITS = 20;
 export const MAX_FRACTION_DIGITS = 8;
 
 const PLAIN_DECIMAL = /^(\d+)(?:\.(\d+))?$/;
+/** A decimal already canonical and within NUMERIC(28, 8) (zero excepted): most are, and go as sent. */
+const CANONICAL_DECIMAL = /^(?:0|[1-9]\d{0,19})(?:\.\d{0,7}[1-9])?$/;
 
 export type DecimalProblem =
   'not_a_decimal' | 'not_finite' | 'too_many_decimals' | 'too_large' | 'not_positive';
@@ -23,6 +25,7 @@ export function canonicalPositiveDecimal(
     // toFixed(20) writes 1e-7 as 0.00000010000000000000: no exponent to parse.
     text = /e/i.test(String(value)) ? value.toFixed(20) : String(value);
   } else {
+    if (value !== '0' && CANONICAL_DECIMAL.test(value)) return { value };
     text = value;
   }
   const match = PLAIN_DECIMAL.exec(text);

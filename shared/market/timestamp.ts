@@ -1,3 +1,5 @@
+const DAY_MS = 86_400_000;
+
 const ISO_8601 =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
 
@@ -5,42 +7,51 @@ const ISO_8601 =
  * Epoch milliseconds of an ISO 8601 timestamp that names its zone (`Z` or `±hh:mm`), or undefined.
  * Stricter than Date.parse, which rolls 2026-02-30 over to March 2nd: a date the calendar does not
  * have is refused here rather than by PostgreSQL (where it would fail a whole batch, again and again).
+ * The same instant as Date.parse (fractions past the millisecond dropped), computed from the parts
+ * by arithmetic: persist checks every trade's timestamp, and Date objects cost it a third of its
+ * validation.
  */
 export function parseZonedTimestamp(value: string): number | undefined {
   const match = ISO_8601.exec(value);
   if (!match) return undefined;
-  const [
-    ,
-    year,
-    month,
-    day,
-    hour,
-    minute,
-    second = '0',
-    ,
-    zulu,
-    ,
-    offsetHours = '0',
-    offsetMinutes = '0',
-  ] = match;
-  const [y, mo, d, h, mi, s] = [year, month, day, hour, minute, second].map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
-  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth || h > 23 || mi > 59 || s > 59)
+  const y = Number(match[1]);
+  const mo = Number(match[2]);
+  const d = Number(match[3]);
+  const h = Number(match[4]);
+  const mi = Number(match[5]);
+  const s = match[6] === undefined ? 0 : Number(match[6]);
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59)
     return undefined;
-  if (zulu === undefined && (Number(offsetHours) > 23 || Number(offsetMinutes) > 59))
-    return undefined;
-  const parsed = Date.parse(value);
-  return Number.isNaN(parsed) ? undefined : parsed;
+  let offsetMinutes = 0;
+  if (match[8] === undefined) {
+    const oh = Number(match[10]);
+    const om = Number(match[11]);
+    if (oh > 23 || om > 59) return undefined;
+    offsetMinutes = (match[9] === '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  const fraction = match[7];
+  const ms = fraction === undefined ? 0 : Number(fraction.slice(0, 3).padEnd(3, '0'));
+  return daysFromCivil(y, mo, d) * DAY_MS + ((h * 60 + mi - offsetMinutes) * 60 + s) * 1_000 + ms;
 }
 
-const DAY_MS = 86_400_000;
+const isLeapYear = (y: number) => y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(y: number, mo: number): number {
+  return mo === 2 && isLeapYear(y) ? 29 : (DAYS_IN_MONTH[mo - 1] ?? 0);
+}
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+function daysFromCivil(y: number, mo: number, d: number): number {
+  const year = mo <= 2 ? y - 1 : y;
+  const era = Math.floor(year / 400);
+  const yearOfEra = year - era * 400;
+  const dayOfYear = Math.floor((153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5) + d - 1;
+  const dayOfEra =
+    yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
 const two = (n: number) => (n < 10 ? `0${n}` : `${n}`);
 const three = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
 

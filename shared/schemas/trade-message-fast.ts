@@ -1,7 +1,7 @@
 import { canonicalPositiveDecimal } from '../market/decimal.js';
 import { normalizeSymbol } from '../market/symbol.js';
+import { parseZonedTimestamp } from '../market/timestamp.js';
 import {
-  isValidTradeTimestamp,
   MAX_TRADES_PER_MESSAGE,
   SOURCE_PATTERN,
   TRADE_ID_PATTERN,
@@ -27,17 +27,19 @@ function decimal(value: unknown): string | undefined {
   return 'value' in result ? result.value : undefined;
 }
 
-function trade(value: unknown): Trade | undefined {
+/** A valid trade and its timestamp's epoch ms (isValidTradeTimestamp's rule, parsed once). */
+function trade(value: unknown): { trade: Trade; tsMs: number } | undefined {
   if (!isPlainObject(value) || !hasExactly(value, TRADE_KEYS)) return undefined;
   const { trade_id, ts } = value;
   if (typeof trade_id !== 'string' || !TRADE_ID_PATTERN.test(trade_id)) return undefined;
   const symbol = typeof value.symbol === 'string' ? normalizeSymbol(value.symbol) : undefined;
   if (symbol === undefined) return undefined;
-  if (typeof ts !== 'string' || !isValidTradeTimestamp(ts)) return undefined;
+  const tsMs = typeof ts === 'string' ? parseZonedTimestamp(ts) : undefined;
+  if (tsMs === undefined || tsMs < 0) return undefined;
   const price = decimal(value.price);
   const volume = decimal(value.volume);
   if (price === undefined || volume === undefined) return undefined;
-  return { trade_id, symbol, price, volume, ts };
+  return { trade: { trade_id, symbol, price, volume, ts: ts as string }, tsMs };
 }
 
 /**
@@ -47,16 +49,25 @@ function trade(value: unknown): Trade | undefined {
  * rejection; a test holds the two to the same output on valid and hostile messages.
  */
 export function parseValidTradeMessage(json: unknown): TradeMessage | undefined {
+  return parseValidTrades(json)?.batch;
+}
+
+/** parseValidTradeMessage, with the latest of its trades' timestamps (epoch ms). */
+export function parseValidTrades(
+  json: unknown,
+): { batch: TradeMessage; latestTsMs: number } | undefined {
   if (!isPlainObject(json) || !hasExactly(json, MESSAGE_KEYS) || json.v !== 1) return undefined;
   const { source, trades } = json;
   if (typeof source !== 'string' || !SOURCE_PATTERN.test(source)) return undefined;
   if (!Array.isArray(trades) || trades.length < 1 || trades.length > MAX_TRADES_PER_MESSAGE)
     return undefined;
   const parsed: Trade[] = [];
+  let latestTsMs = 0;
   for (const item of trades as unknown[]) {
     const valid = trade(item);
     if (valid === undefined) return undefined;
-    parsed.push(valid);
+    parsed.push(valid.trade);
+    if (valid.tsMs > latestTsMs) latestTsMs = valid.tsMs;
   }
-  return { v: 1, source, trades: parsed };
+  return { batch: { v: 1, source, trades: parsed }, latestTsMs };
 }

@@ -28,6 +28,40 @@ describe('parseZonedTimestamp', () => {
   ])('%j is refused', (input) => {
     expect(parseZonedTimestamp(input)).toBeUndefined();
   });
+
+  it('is Date.parse for every valid timestamp, any zone and fraction, years 0000 to 9999', () => {
+    const pad = (n: number, width: number) => String(n).padStart(width, '0');
+    const timestamp = fc
+      .record({
+        ms: fc.integer({ min: -62_167_219_200_000, max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) }),
+        fraction: fc.option(fc.stringMatching(/^[0-9]{1,9}$/), { nil: undefined }),
+        withSeconds: fc.boolean(),
+        offset: fc.option(fc.integer({ min: -(23 * 60 + 59), max: 23 * 60 + 59 }), {
+          nil: undefined,
+        }),
+      })
+      .map(({ ms, fraction, withSeconds, offset }) => {
+        const local = new Date(ms + (offset ?? 0) * 60_000);
+        if (local.getUTCFullYear() < 0 || local.getUTCFullYear() > 9999) return undefined;
+        const date = `${pad(local.getUTCFullYear(), 4)}-${pad(local.getUTCMonth() + 1, 2)}-${pad(local.getUTCDate(), 2)}`;
+        const time = `${pad(local.getUTCHours(), 2)}:${pad(local.getUTCMinutes(), 2)}`;
+        const seconds = withSeconds
+          ? `:${pad(local.getUTCSeconds(), 2)}${fraction === undefined ? '' : `.${fraction}`}`
+          : '';
+        const zone =
+          offset === undefined
+            ? 'Z'
+            : `${offset < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(offset) / 60), 2)}:${pad(Math.abs(offset) % 60, 2)}`;
+        return `${date}T${time}${seconds}${zone}`;
+      });
+    fc.assert(
+      fc.property(timestamp, (text) => {
+        if (text === undefined) return;
+        expect(parseZonedTimestamp(text)).toBe(Date.parse(text));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
 });
 
 describe('isoTimestamp', () => {
