@@ -1,5 +1,6 @@
 import type { TradeMessage } from '../schemas/trade-message.js';
-import type { InsertedTrades, TxSql, WriteObserver } from '../trades/write-trades.js';
+import type { Sql } from '../db/client.js';
+import type { WriteObserver, WrittenTrades } from '../trades/write-trades.js';
 import type { AnomalyDraft } from './anomaly-draft.js';
 import { recordAnomalies, type AnomalyEvent } from './anomalies.queries.js';
 import {
@@ -34,11 +35,14 @@ export interface BatchDetectionOptions {
 }
 
 /**
- * Anomaly detection for one batch, run by persist inside the batch's transaction
- * (writeTrades' observer): the per-trade, per-candle and ingest-lag rules over the trades this
- * delivery stored, against what the database held before. Recorded in that transaction, so a
- * crash loses neither trades nor their anomalies, and a redelivery, which stores no trade again,
- * records nothing again. `events` are the new anomalies' events, to publish once it committed.
+ * Anomaly detection for one batch, run by persist around the write (writeTrades' observer): the
+ * context (each symbol's overrides, the stored trade before the batch's first and the minute before
+ * that) read beside the write, then, once the trades are committed, the per-trade, per-candle and
+ * ingest-lag rules over the batch's trades and what the database held before them, recorded in one
+ * statement. Idempotent rather than transactional: a crash after the trades' commit leaves the
+ * message unacknowledged, and its redelivery reads the same context (nothing before the batch's
+ * first trade changed), judges the same trades and records only what the keys say is missing
+ * (migration 0012). `events` are the new anomalies' events, to publish.
  */
 export class BatchDetection implements WriteObserver<SymbolContext[]> {
   readonly events: AnomalyEvent[] = [];
@@ -60,17 +64,21 @@ export class BatchDetection implements WriteObserver<SymbolContext[]> {
       });
       this.#bySymbol.set(trade.symbol, list);
     });
-    // A stable sort: trades of one timestamp keep their message order.
-    for (const list of this.#bySymbol.values()) list.sort((a, b) => a.tsMs - b.tsMs);
+    // A stable sort: trades of one timestamp keep their message order. Most batches come in order.
+    for (const list of this.#bySymbol.values())
+      if (!inTimeOrder(list)) list.sort((a, b) => a.tsMs - b.tsMs);
   }
 
-  /** Per symbol: its overrides, the stored trade before the batch's first, the minute before that. */
-  async read(tx: TxSql): Promise<SymbolContext[]> {
+  /**
+   * Per symbol: its overrides, the stored trade before the batch's first, the minute before that:
+   * all before the batch's first trade, so the same whether the write beside it has run yet or not.
+   */
+  async read(sql: Sql): Promise<SymbolContext[]> {
     const symbols = [...this.#bySymbol.keys()];
     const firsts = symbols.map((symbol) =>
       new Date((this.#bySymbol.get(symbol) as RuleTrade[])[0]?.tsMs ?? 0).toISOString(),
     );
-    const rows = await tx<ContextRow[]>`
+    const rows = await sql<ContextRow[]>`
       select s.symbol,
              r.price_spike_percent::float8, r.volume_spike_ratio::float8, r.rsi_high::float8,
              r.rsi_low::float8, r.ingest_lag_seconds::float8, r.stale_after_intervals,
@@ -111,18 +119,17 @@ export class BatchDetection implements WriteObserver<SymbolContext[]> {
     }));
   }
 
-  async record(tx: TxSql, contexts: SymbolContext[], inserted: InsertedTrades): Promise<void> {
-    const isNew = (trade: RuleTrade) => inserted.all || inserted.ids.has(trade.tradeId);
+  async record(sql: Sql, contexts: SymbolContext[], written: WrittenTrades): Promise<void> {
     const drafts: AnomalyDraft[] = [];
+    const lagging: LaggingSymbol[] = [];
     for (const context of contexts) {
       const trades = this.#bySymbol.get(context.symbol) ?? [];
-      const stored = trades.filter(isNew);
-      const first = stored[0];
+      const first = trades[0];
       const last = trades.at(-1);
       if (first === undefined || last === undefined) continue;
-      drafts.push(...detectTradeAnomalies({ ...context, trades, isNew }));
+      drafts.push(...detectTradeAnomalies({ ...context, trades }));
       drafts.push(
-        ...(await detectCandleAnomalies(tx, {
+        ...(await detectCandleAnomalies(sql, {
           symbol: context.symbol,
           thresholds: context.thresholds,
           rsiWindow: this.#options.settings.ALERT_RSI_WINDOW,
@@ -132,34 +139,98 @@ export class BatchDetection implements WriteObserver<SymbolContext[]> {
           lastTsMs: last.tsMs,
         })),
       );
-      const lag = this.#ingestLag(context, first);
-      if (lag !== undefined) drafts.push(lag);
+      if (this.#mayLag(context))
+        lagging.push({ context, first: this.#sent(context.symbol, first) });
     }
-    this.events.push(...(await recordAnomalies(tx, drafts)));
+    drafts.push(...(await this.#ingestLags(sql, lagging, written)));
+    this.events.push(...(await recordAnomalies(sql, drafts)));
   }
 
-  /** ingest_lag: the message waited too long between Pub/Sub's publish and this write. */
-  #ingestLag(context: SymbolContext, first: RuleTrade): AnomalyDraft | undefined {
-    const { publishedAtMs, now = Date.now } = this.#options;
-    if (publishedAtMs === undefined) return undefined;
-    const seconds = (now() - publishedAtMs) / 1000;
-    const threshold = context.thresholds.ingestLagSeconds;
-    if (!(seconds > threshold)) return undefined;
-    return {
-      symbol: context.symbol,
-      kind: 'ingest_lag',
-      severity: severityOf(seconds, threshold),
-      // One per symbol and message, keyed by its first trade stored.
-      tradeId: first.tradeId,
-      interval: null,
-      bucketMs: null,
-      openedAtMs: null,
-      observed: decimalOf(seconds, 3),
-      threshold: decimalOf(threshold, 3),
-      unit: 'seconds',
-      summary: `${context.symbol} trades from ${this.#batch.source} stored ${decimalOf(seconds, 1)} s after they were published; threshold ${decimalOf(threshold)} s`,
-    };
+  /** The trade as the message sent it: tsMs drops microseconds, and a stored trade is found by ts. */
+  #sent(symbol: string, trade: RuleTrade): LaggingSymbol['first'] {
+    const sent = this.#batch.trades.find(
+      (t) => t.trade_id === trade.tradeId && t.symbol === symbol,
+    );
+    return { tradeId: trade.tradeId, ts: sent?.ts ?? new Date(trade.tsMs).toISOString() };
   }
+
+  /** Whether the message waited long enough since its publish for this symbol's lag to count. */
+  #mayLag(context: SymbolContext): boolean {
+    const { publishedAtMs, now = Date.now } = this.#options;
+    return (
+      publishedAtMs !== undefined &&
+      (now() - publishedAtMs) / 1000 > context.thresholds.ingestLagSeconds
+    );
+  }
+
+  /**
+   * ingest_lag: the message's trades were stored too long after Pub/Sub published it, one
+   * anomaly per symbol keyed by its first trade. A delivery that stored the whole batch stored it
+   * just now; otherwise (a redelivery) the trades' own `ingested_at` says when they were stored,
+   * so a redelivery neither invents a lag its first delivery did not have nor loses one it had.
+   */
+  async #ingestLags(
+    sql: Sql,
+    lagging: LaggingSymbol[],
+    written: WrittenTrades,
+  ): Promise<AnomalyDraft[]> {
+    const { publishedAtMs, now = Date.now } = this.#options;
+    if (publishedAtMs === undefined || lagging.length === 0) return [];
+    const storedAtMs =
+      written.inserted === written.received
+        ? new Map(lagging.map(({ context }) => [context.symbol, now()]))
+        : await storedTimes(
+            sql,
+            lagging.map(({ first }) => first),
+          );
+    return lagging.flatMap(({ context, first }) => {
+      const stored = storedAtMs.get(context.symbol);
+      if (stored === undefined) return [];
+      const seconds = (stored - publishedAtMs) / 1000;
+      const threshold = context.thresholds.ingestLagSeconds;
+      if (!(seconds > threshold)) return [];
+      return [
+        {
+          symbol: context.symbol,
+          kind: 'ingest_lag',
+          severity: severityOf(seconds, threshold),
+          tradeId: first.tradeId,
+          interval: null,
+          bucketMs: null,
+          openedAtMs: null,
+          observed: decimalOf(seconds, 3),
+          threshold: decimalOf(threshold, 3),
+          unit: 'seconds',
+          summary: `${context.symbol} trades from ${this.#batch.source} stored ${decimalOf(seconds, 1)} s after they were published; threshold ${decimalOf(threshold)} s`,
+        },
+      ];
+    });
+  }
+}
+
+function inTimeOrder(trades: readonly RuleTrade[]): boolean {
+  for (let i = 1; i < trades.length; i++)
+    if ((trades[i] as RuleTrade).tsMs < (trades[i - 1] as RuleTrade).tsMs) return false;
+  return true;
+}
+
+interface LaggingSymbol {
+  context: SymbolContext;
+  /** The symbol's first trade of the batch (its id is the lag's key; its ts as sent). */
+  first: { tradeId: string; ts: string };
+}
+
+/** When each of `trades` was stored (trades.ingested_at, epoch ms), by symbol. */
+async function storedTimes(
+  sql: Sql,
+  trades: readonly LaggingSymbol['first'][],
+): Promise<Map<string, number>> {
+  const rows = await sql<{ symbol: string; stored_ms: number }[]>`
+    select t.symbol, extract(epoch from t.ingested_at)::float8 * 1000 as stored_ms
+    from unnest(${trades.map((t) => t.tradeId)}::text[],
+                ${trades.map((t) => t.ts)}::timestamptz[]) as b(trade_id, ts)
+    join trades t on t.trade_id = b.trade_id and t.ts = b.ts`;
+  return new Map(rows.map((row) => [row.symbol, row.stored_ms]));
 }
 
 /** price, volume, ts (epoch ms) of a stored trade. */

@@ -1,10 +1,6 @@
-import {
-  aggregateTrades,
-  fixedBuckets,
-  intervalParam,
-  iso,
-  type SqlTag,
-} from '../candles/aggregate-trades.js';
+import { aggregateRange } from '../candles/aggregate-candles.js';
+import { fixedBuckets, intervalParam, iso, type SqlTag } from '../candles/aggregate-trades.js';
+import { MINUTE_MS } from '../candles/minute-rollups.js';
 import type { Candle } from '../candles/candle.js';
 import { candleValues } from '../candles/candle-format.js';
 import { computeIndicator, type IndicatorInput } from '../indicators/compute-indicator.js';
@@ -94,7 +90,11 @@ export async function detectCandleAnomalies(
   return drafts;
 }
 
-/** Candles of the closed buckets and the `lookback` buckets before them, traded ones only. */
+/**
+ * Candles of the closed buckets and the `lookback` buckets before them, traded ones only, read
+ * where /candles reads them (buckets of a minute or more from the rollups persist keeps): a busy
+ * symbol's twenty minutes are twenty rows, not every trade of them.
+ */
 async function loadCandles(
   sql: SqlTag,
   symbol: string,
@@ -104,15 +104,16 @@ async function loadCandles(
 ): Promise<Candle[]> {
   const rows = (await sql`
     select ${candleValues.select(sql, 'computed')}
-    from (${aggregateTrades(sql, symbol, interval.ms, closed.fromMs - lookback * interval.ms, closed.toMs)}) computed
+    from (${aggregateRange(sql, symbol, interval.ms, closed.fromMs - lookback * interval.ms, closed.toMs)}) computed
     order by bucket`.values()) as unknown as unknown[][];
   return rows.map((values) => candleValues.decode(values));
 }
 
 /**
- * The close of each traded bucket of the closed ones and the `lookback` before them: one index
- * probe per bucket (the last trade by ts, then seq, as a candle's close is), not the whole candle,
- * whose volume would scan every trade of RSI's long warm-up.
+ * The close of each traded bucket of the closed ones and the `lookback` before them: for buckets of
+ * a minute or more, the candles from the rollups (loadCandles); for shorter ones, one index probe
+ * per bucket (the last trade by ts, then seq, as a candle's close is), not the whole candle, whose
+ * volume would scan every trade of RSI's long warm-up.
  */
 async function loadCloses(
   sql: SqlTag,
@@ -121,6 +122,11 @@ async function loadCloses(
   closed: ClosedBuckets,
   lookback: number,
 ): Promise<IndicatorInput[]> {
+  if (interval.ms >= MINUTE_MS)
+    return (await loadCandles(sql, symbol, interval, closed, lookback)).map((candle) => {
+      const close = Number(candle.close);
+      return { timeMs: Date.parse(candle.timestamp), open: close, high: close, low: close, close };
+    });
   const buckets = fixedBuckets(
     sql,
     interval.ms,

@@ -25,8 +25,6 @@ export interface SymbolTrades {
   trailing: RuleTrade[];
   /** The batch's trades of this symbol in time order (ts, then message order). */
   trades: RuleTrade[];
-  /** Whether this delivery stored the trade (a redelivered one is judged by its first delivery). */
-  isNew(trade: RuleTrade): boolean;
 }
 
 /**
@@ -42,12 +40,10 @@ export function detectTradeAnomalies(input: SymbolTrades): AnomalyDraft[] {
   let previous = input.previous;
   for (const trade of input.trades) {
     window.slideTo(trade.tsMs);
-    if (input.isNew(trade)) {
-      const price = priceSpike(symbol, trade, previous, window, thresholds.priceSpikePercent);
-      if (price !== undefined) drafts.push(price);
-      const volume = volumeSpike(symbol, trade, window, thresholds.volumeSpikeRatio);
-      if (volume !== undefined) drafts.push(volume);
-    }
+    const price = priceSpike(symbol, trade, previous, window, thresholds.priceSpikePercent);
+    if (price !== undefined) drafts.push(price);
+    const volume = volumeSpike(symbol, trade, window, thresholds.volumeSpikeRatio);
+    if (volume !== undefined) drafts.push(volume);
     window.push(trade);
     previous = trade;
   }

@@ -34,11 +34,16 @@ export const CANDLE_CACHE_GRACE_SECONDS = 60;
 
 /**
  * persist's connections: every statement and every pause inside a transaction is bounded, so a
- * transaction of three statements ends within 20 s, inside LATE_TRADE_SECONDS.
+ * transaction of three statements ends within 20 s, inside LATE_TRADE_SECONDS. Each statement is
+ * planned once per connection: PostgreSQL would otherwise plan the write (a dozen CTEs over the
+ * partitioned `trades`) again for every batch, a custom plan per execution costing as much as the
+ * rollups themselves, for a plan that no parameter changes (rows are routed to partitions as they
+ * are inserted; the reads prune partitions at run time).
  */
 export const PERSIST_CONNECTION_SETTINGS = {
   statement_timeout: '5000',
   idle_in_transaction_session_timeout: '5000',
+  plan_cache_mode: 'force_generic_plan',
 };
 
 /**

@@ -40,38 +40,27 @@ interface WriteCounts {
   inserted: number;
   moved: number;
   invalidated: number;
-  /** The trade ids inserted when not all of the batch's were (null: all, or none when inserted = 0). */
-  inserted_ids: string[] | null;
 }
 
-/** A connection inside the write's transaction. */
-export type TxSql = Sql | TransactionSql;
-
 /**
- * Work that must commit or fail with the batch's trades (anomaly detection, shared/alerts/): given,
- * the write runs in one transaction, `read` pipelined with BEGIN just before it (it sees the state
- * the batch changes, at no extra round trip), `record` after it with the trades this delivery
- * inserted.
+ * Work that follows a batch's trades (anomaly detection, shared/alerts/). `read` runs beside the
+ * write, sent at once (no round trip of its own), so it must not depend on the batch's own rows;
+ * `record` runs once the trades are committed, given what the write did. Not one transaction: a
+ * crash between the write and `record` leaves the trades stored and the message unacknowledged,
+ * and its redelivery, which stores nothing again, reads the same state and records what is
+ * missing. `record` must therefore judge the batch itself, not only the trades this delivery
+ * inserted, and be idempotent (keys that make a second record a no-op).
  */
 export interface WriteObserver<State> {
-  read(tx: TxSql): Promise<State>;
-  record(tx: TxSql, state: State, inserted: InsertedTrades): Promise<void>;
+  read(sql: Sql): Promise<State>;
+  record(sql: Sql, state: State, written: WrittenTrades): Promise<void>;
 }
 
-/**
- * How long after its write an observed transaction may still commit. Recent trades are written
- * without the candle locks (candle-cache.ts) because they commit long before their buckets can be
- * stored (LATE_TRADE_SECONDS + the grace period); an observer's work after the write must not
- * stretch that: past this, the transaction rolls back and Pub/Sub redelivers the batch.
- */
-export const OBSERVED_COMMIT_BUDGET_MS = 10_000;
-
-export class ObserverTooSlowError extends Error {
-  override readonly name = 'ObserverTooSlowError';
+/** What a delivery's write did: a redelivery of a stored batch inserts none of its trades. */
+export interface WrittenTrades {
+  received: number;
+  inserted: number;
 }
-
-/** Which trades of the batch a delivery stored: all, or those of `ids` (none on a redelivery). */
-export type InsertedTrades = { all: true } | { all: false; ids: ReadonlySet<string> };
 
 /**
  * Writes a validated batch atomically: the trades (duplicates by (trade_id, ts) ignored), then
@@ -84,6 +73,7 @@ export type InsertedTrades = { all: true } | { all: false; ids: ReadonlySet<stri
  * a late trade (older than LATE_TRADE_SECONDS by the database's clock) writes nothing there and
  * goes through the candle lock protocol instead (shared/candles/candle-cache.ts): a transaction that
  * takes the symbols' locks, then writes and deletes the stored candles its trades fall into.
+ * Then the stream's notification (notifyStream), and the observer's record.
  * Database errors propagate: the caller throws and Pub/Sub redelivers.
  */
 export async function writeTrades<State>(
@@ -94,72 +84,68 @@ export async function writeTrades<State>(
   { rollups = true }: WriteOptions = {},
 ): Promise<WriteResult> {
   const symbols = [...new Set(batch.trades.map((trade) => trade.symbol))];
-  if (observer !== undefined)
-    return writeObserved(sql, batch, messageId, symbols, observer, rollups);
-  const [fast] = await writeStatement(sql, batch, messageId, symbols, { late: false, rollups });
+  const { state, fast } = await writeRecent(sql, batch, messageId, symbols, observer, rollups);
   if (fast === undefined || !fast.known) return unknownSymbols(sql, symbols);
-  if (fast.recent) return result(batch, fast, false);
-  const locked = await sql.begin(async (tx) => {
-    await lockSymbolsForLateTrades(tx, symbols);
-    // A statement of its own after the locks: its snapshot sees every candle stored before them.
-    const [counts] = await writeStatement(tx, batch, messageId, symbols, { late: true, rollups });
-    return counts;
-  });
-  if (locked === undefined || !locked.known) return unknownSymbols(sql, symbols);
-  return result(batch, locked, true);
+  let counts = fast;
+  if (!fast.recent) {
+    const locked = await sql.begin(async (tx) => {
+      await lockSymbolsForLateTrades(tx, symbols);
+      // A statement of its own after the locks: its snapshot sees every candle stored before them.
+      const [written] = await writeStatement(tx, batch, messageId, symbols, {
+        late: true,
+        rollups,
+      });
+      return written;
+    });
+    if (locked === undefined || !locked.known) return unknownSymbols(sql, symbols);
+    counts = locked;
+    if (counts.inserted > 0) await notifyStream(sql);
+  }
+  if (observer !== undefined)
+    await observer.record(sql, state as State, {
+      received: batch.trades.length,
+      inserted: counts.inserted,
+    });
+  return result(batch, counts, !fast.recent);
 }
 
 /**
- * writeTrades with an observer: the same statements in one transaction with the observer's, on a
- * connection of its own so that BEGIN, the observer's read and the write go in one round trip
- * (sql.begin would wait for BEGIN alone first); then the observer's record and COMMIT.
+ * The usual path in one round trip on one connection: the observer's read, the guarded write and
+ * the stream's notification sent together, run in that order, each in a transaction of its own.
+ * The notification goes whether the write stored anything or not (a redelivery, a late batch that
+ * the guard sent to the locks): a stream woken for nothing reads nothing, and waiting for the
+ * write's answer first would cost every batch a round trip.
  */
-async function writeObserved<State>(
+async function writeRecent<State>(
   sql: Sql,
   batch: TradeMessage,
   messageId: string,
   symbols: string[],
-  observer: WriteObserver<State>,
+  observer: WriteObserver<State> | undefined,
   rollups: boolean,
-): Promise<WriteResult> {
-  const tx = await sql.reserve();
+): Promise<{ state: State | undefined; fast: WriteCounts | undefined }> {
+  const conn = await sql.reserve();
   try {
-    const [, state, [fast]] = await Promise.all([
-      tx`begin`,
-      observer.read(tx),
-      writeStatement(tx, batch, messageId, symbols, { late: false, rollups }),
+    const [state, [fast]] = await Promise.all([
+      observer?.read(conn),
+      writeStatement(conn, batch, messageId, symbols, { late: false, rollups }),
+      notifyStream(conn),
     ]);
-    let counts = fast;
-    const late = fast !== undefined && fast.known && !fast.recent;
-    if (late) {
-      await lockSymbolsForLateTrades(tx, symbols);
-      [counts] = await writeStatement(tx, batch, messageId, symbols, { late: true, rollups });
-    }
-    if (counts === undefined || !counts.known) {
-      await tx`rollback`;
-      return await unknownSymbols(sql, symbols);
-    }
-    const writtenAt = Date.now();
-    const inserted: InsertedTrades =
-      counts.inserted_ids === null
-        ? counts.inserted === 0
-          ? { all: false, ids: new Set() }
-          : { all: true }
-        : { all: false, ids: new Set(counts.inserted_ids) };
-    await observer.record(tx, state, inserted);
-    if (Date.now() - writtenAt > OBSERVED_COMMIT_BUDGET_MS)
-      throw new ObserverTooSlowError(
-        `work after the write took over ${OBSERVED_COMMIT_BUDGET_MS} ms; rolled back`,
-      );
-    await tx`commit`;
-    return result(batch, counts, late);
-  } catch (error) {
-    // The connection goes back to the pool clean, whatever failed (a broken one is discarded).
-    await tx`rollback`.catch(() => undefined);
-    throw error;
+    return { state, fast };
   } finally {
-    tx.release();
+    conn.release();
   }
+}
+
+/**
+ * Wakes each api instance's stream to read what is new, in a transaction of its own after the
+ * trades': PostgreSQL serializes the commits of notifying transactions (a queue lock held until
+ * the commit is flushed), which inside the write would queue every persist instance's commit
+ * behind the others'. Committed without waiting for the disk: a notification lost in a crash
+ * costs nothing, since the stream also polls and reads from where it stands.
+ */
+async function notifyStream(sql: Sql): Promise<void> {
+  await sql`select set_config('synchronous_commit', 'off', true), pg_notify(${TRADES_CHANNEL}, '')`;
 }
 
 function result(batch: TradeMessage, counts: WriteCounts, late: boolean): WriteResult {
@@ -218,8 +204,13 @@ function writeStatement(
       order by ord
       on conflict (trade_id, ts) do nothing
       returning trade_id, seq, symbol, price, volume, ts
+    ), last_ts as (
+      select symbol, max(ts) as ts from inserted group by symbol
     ), newest as (
-      select distinct on (symbol) * from inserted order by symbol, ts desc, seq desc
+      -- The latest by (ts, seq): only the trades at a symbol's latest ts are sorted, not the batch.
+      select distinct on (i.symbol) i.*
+      from inserted i join last_ts l on l.symbol = i.symbol and l.ts = i.ts
+      order by i.symbol, i.seq desc
     ), moved as (
       insert into latest_prices as lp (symbol, trade_id, seq, price, volume, ts, updated_at)
       select symbol, trade_id, seq, price, volume, ts, now() from newest
@@ -234,15 +225,8 @@ function writeStatement(
       on conflict (symbol) do update
         set trade_count = tc.trade_count + excluded.trade_count, updated_at = excluded.updated_at
       returning 1
-    ), notified as (
-      -- Delivered at commit, once per transaction: each api instance's stream then reads what is new.
-      select pg_notify(${TRADES_CHANNEL}, '') from (select 1 from inserted limit 1) stored
     )${rollups ? upsertRollupsOfInsertedTrades(sql) : sql``}${late ? deleteCandlesOfInsertedTrades(sql) : sql``}
     select (select known from gate), (select recent from gate),
            (select count(*) from inserted)::int as inserted, (select count(*) from moved)::int as moved,
-           ${late ? sql`(select count(*) from invalidated)::int` : sql`0`} as invalidated,
-           (select count(*) from notified)::int as notified,
-           -- Which were stored, only when not all were (a partly redelivered batch): a short answer.
-           case when (select count(*) from inserted) between 1 and ${trades.length - 1}
-                then (select array_agg(trade_id) from inserted) end as inserted_ids`;
+           ${late ? sql`(select count(*) from invalidated)::int` : sql`0`} as invalidated`;
 }

@@ -11,6 +11,7 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import type { PubSubEventData } from '../../functions/persist/decode-message.js';
 import { createPersistHandler } from '../../functions/persist/persist.handler.js';
+import { PERSIST_CONNECTION_SETTINGS } from '../../shared/candles/candle-cache.js';
 import { createSql, type Sql } from '../../shared/db/client.js';
 import { createLogger } from '../../shared/logging/logger.js';
 import { pubsubEvent } from '../support/pubsub-event.js';
@@ -35,8 +36,12 @@ const ROUNDS = 5;
 const TRADES_PER_SYMBOL_AND_ROUND = 10_000;
 
 export async function benchPersist(db: BenchDatabase): Promise<BenchResult[]> {
-  // A pool of its own, sized as a deployed persist instance's.
-  const sql = createSql({ DATABASE_URL: db.url, DB_POOL_MAX: 5, DB_CONNECT_TIMEOUT_SECONDS: 5 });
+  // A pool of its own, sized and set as a deployed persist instance's (the ceiling's statements
+  // run on it too, planned the same way).
+  const sql = createSql(
+    { DATABASE_URL: db.url, DB_POOL_MAX: 5, DB_CONNECT_TIMEOUT_SECONDS: 5 },
+    { connection: PERSIST_CONNECTION_SETTINGS },
+  );
   try {
     const persist = createPersistHandler({
       sql,

@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 beforeEach(async () => {
-  await db.sql`truncate trades, latest_prices, trade_counts, rejected_messages, symbols cascade`;
+  await db.sql`truncate trades, latest_prices, trade_counts, minute_rollups, hour_rollups, rejected_messages, symbols cascade`;
   await db.sql`insert into symbols (symbol, name) values ('AAPL', 'Apple Inc.'), ('MSFT', 'Microsoft')`;
 });
 
@@ -179,17 +179,17 @@ describe('recorded once, with the trades', () => {
     expect(await eventCounts(db.sql)).toEqual({ detected: 2 });
   });
 
-  it('a failure after detection rolls the trades back with the anomalies; the redelivery records both once', async () => {
+  it('a failure between the trades’ commit and their anomalies: the trades stay, the redelivery records the anomalies once', async () => {
     const { persist } = persistHandler();
     const start = Date.now() - 120_000;
-    // The database refuses the outbox row once: as a crash between detection and commit would.
+    // The database refuses the outbox row once: as a crash after the trades' commit would stop
+    // the anomalies' record.
     await db.sql`create table fail_once (armed boolean)`;
     await db.sql`insert into fail_once values (true)`;
     await db.sql.unsafe(`
       create function refuse_event() returns trigger language plpgsql as $$
       begin
         if (select armed from fail_once) then
-          update fail_once set armed = false;
           raise exception 'refused for the test';
         end if;
         return new;
@@ -197,22 +197,72 @@ describe('recorded once, with the trades', () => {
       create trigger refuse_event before insert on anomaly_events for each row execute function refuse_event();`);
     try {
       const event = pubsubEvent(spikeBatch(start));
+      // persist throws, so Pub/Sub would redeliver: the message is not acknowledged.
       await expect(persist(event)).rejects.toThrow(/refused for the test/);
-      // Nothing of the batch stayed, the trigger's own update included: disarm it by hand.
-      expect(await db.sql`select count(*)::int as n from trades`).toEqual([{ n: 0 }]);
+      expect(await db.sql`select count(*)::int as n from trades`).toEqual([{ n: 11 }]);
       expect(await anomalyRows(db.sql)).toEqual([]);
       await db.sql`update fail_once set armed = false`;
       await persist(event);
+      await persist(event);
       expect(await db.sql`select count(*)::int as n from trades`).toEqual([{ n: 11 }]);
-      expect((await anomalyRows(db.sql)).map((row) => row.kind)).toEqual([
-        'price_spike',
-        'volume_spike',
+      expect((await anomalyRows(db.sql)).map((row) => [row.kind, row.trade_id])).toEqual([
+        ['price_spike', 'AAPL-10'],
+        ['volume_spike', 'AAPL-10'],
       ]);
+      expect(await eventCounts(db.sql)).toEqual({ detected: 2 });
     } finally {
       await db.sql.unsafe(
         'drop trigger refuse_event on anomaly_events; drop function refuse_event(); drop table fail_once;',
       );
     }
+  });
+
+  it('a redelivery after such a failure judges the lag by when the trades were stored, not by its own delay', async () => {
+    const { persist } = persistHandler();
+    const start = Date.now() - 60_000;
+    const event = pubsubEvent(batch(quiet('AAPL', start, 2)));
+    // Published 40 s ago, stored now: a lag of 40 s against 30 s.
+    setPublishTime(event, Date.now() - 40_000);
+    await db.sql`create table fail_once (armed boolean)`;
+    await db.sql`insert into fail_once values (true)`;
+    await db.sql.unsafe(`
+      create function refuse_event() returns trigger language plpgsql as $$
+      begin
+        if (select armed from fail_once) then
+          raise exception 'refused for the test';
+        end if;
+        return new;
+      end $$;
+      create trigger refuse_event before insert on anomaly_events for each row execute function refuse_event();`);
+    try {
+      await expect(persist(event)).rejects.toThrow(/refused for the test/);
+      await db.sql`update fail_once set armed = false`;
+      // The redelivery comes 100 s later: the publish and the store 100 s further in the past.
+      await db.sql`update trades set ingested_at = ingested_at - interval '100 seconds'`;
+      setPublishTime(event, Date.now() - 140_000);
+      await persist(event);
+      const rows = await anomalyRows(db.sql);
+      expect(rows.map((row) => [row.kind, row.trade_id])).toEqual([['ingest_lag', 'AAPL-0']]);
+      const observed = Number(at(rows, 0).observed);
+      expect(observed).toBeGreaterThanOrEqual(39);
+      expect(observed).toBeLessThan(60);
+    } finally {
+      await db.sql.unsafe(
+        'drop trigger refuse_event on anomaly_events; drop function refuse_event(); drop table fail_once;',
+      );
+    }
+  });
+
+  it('a redelivery of a message stored in time records no lag, however late it comes', async () => {
+    const { persist } = persistHandler();
+    const event = pubsubEvent(batch(quiet('AAPL', Date.now() - 60_000, 2)));
+    setPublishTime(event, Date.now());
+    await persist(event);
+    // Pub/Sub lost the ack and redelivers a minute later: publish and store a minute in the past.
+    await db.sql`update trades set ingested_at = ingested_at - interval '60 seconds'`;
+    setPublishTime(event, Date.now() - 60_000);
+    await persist(event);
+    expect(await anomalyRows(db.sql)).toEqual([]);
   });
 
   it('detects in the late path too (trades older than the candle grace, under the candle locks)', async () => {
