@@ -2,6 +2,7 @@ import type { TransactionSql } from 'postgres';
 import type { Sql } from '../db/client.js';
 import type { AlertMessage, AlertEvent, AlertSeverity, AnomalyKind } from './alert-message.js';
 import type { AnomalyDraft } from './anomaly-draft.js';
+import { TRADES_CHANNEL } from '../stream/trade-events.js';
 
 type SqlTag = Sql | TransactionSql;
 
@@ -47,8 +48,13 @@ export async function recordAnomalies(
       insert into anomaly_events (anomaly_id, event, at)
       select id, 'detected', detected_at from recorded
       returning id, anomaly_id, event, at
+    ), notified as (
+      -- The streams' hub reads events after trades: woken now, not at its next poll. Rare
+      -- enough that this statement's commit may wait for other notifiers.
+      select pg_notify(${TRADES_CHANNEL}, '') from (select 1 from events limit 1) any_event
     )
-    select ${eventColumns(sql)} from events e join recorded a on a.id = e.anomaly_id
+    select ${eventColumns(sql)}, (select count(*) from notified) as notified
+    from events e join recorded a on a.id = e.anomaly_id
     order by e.id`;
   return rows.map(eventOf);
 }
