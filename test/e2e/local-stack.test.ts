@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PubSub } from '@google-cloud/pubsub';
 import getPort from 'get-port';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { checkReadApi } from '../checks/read-api-check.js';
 import { alertMessage } from '../support/alert-messages.js';
 import { skipWithoutEmulator } from '../support/emulator-required.js';
@@ -119,13 +119,22 @@ async function interrupt(stack: RunningStack): Promise<number | null> {
 // At file level: both describes start stacks on dataDir (an afterAll inside the first removed it
 // before the second made it again, which left a data directory in /tmp on every run).
 afterAll(async () => {
-  if (current !== undefined) {
-    const stopped = interrupt(current);
-    const timeout = new Promise((resolve) => setTimeout(resolve, 30_000));
-    await Promise.race([stopped, timeout]);
-  }
+  await stopCurrent();
   await rm(dataDir, { recursive: true, force: true });
 });
+
+// A test that failed or timed out may have left its stack running on these ports: the next test
+// stops it first, instead of failing on ports in use and hiding the first failure.
+beforeEach(stopCurrent);
+
+/** Stops the stack the last test started, if it still runs (at most 30 s). */
+async function stopCurrent(): Promise<void> {
+  if (current === undefined) return;
+  const stopped = interrupt(current);
+  const timeout = new Promise((resolve) => setTimeout(resolve, 30_000));
+  await Promise.race([stopped, timeout]);
+  current = undefined;
+}
 
 describe.skipIf(skipWithoutEmulator)('npm start (the local stack)', () => {
   let stoppedAt: LatestPrice | undefined;
