@@ -92,7 +92,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Per-symbol overrides of the anomaly rules’ thresholds (admin) */
+    /** The anomaly rules’ thresholds: the defaults, and each symbol’s overrides and thresholds in force (admin) */
     get: {
       parameters: {
         query?: never;
@@ -102,7 +102,7 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description Symbols with at least one override; a null field (and every symbol not listed) uses the ALERT_* default */
+        /** @description The ALERT_* defaults, and the symbols with at least one override: each override (null: the default) and the thresholds in force; every symbol not listed uses the defaults */
         200: {
           headers: {
             /** @description draft-ietf-httpapi-ratelimit-headers: requests left (r) and seconds until the window resets (t) */
@@ -120,7 +120,8 @@ export interface paths {
           content: {
             'application/json': {
               count: number;
-              rules: components['schemas']['AlertRule'][];
+              defaults: components['schemas']['AlertThresholds'];
+              rules: components['schemas']['AlertRuleInForce'][];
             };
           };
         };
@@ -2219,6 +2220,25 @@ export interface components {
        */
       updated_at: string;
       volume_spike_ratio: number | null;
+    };
+    /** @description A symbol’s overrides (null: the default) and, in effective, the thresholds in force for it: each override, else the default */
+    AlertRuleInForce: components['schemas']['AlertRule'] & {
+      effective: components['schemas']['AlertThresholds'];
+    };
+    /** @description Each anomaly rule’s threshold */
+    AlertThresholds: {
+      /** @description ingest_lag: seconds from publish to stored (ALERT_INGEST_LAG_SECONDS) */
+      ingest_lag_seconds: number;
+      /** @description price_spike: percent from the previous trade or the trailing 1m VWAP (ALERT_PRICE_SPIKE_PERCENT) */
+      price_spike_percent: number;
+      /** @description rsi_extreme: above this RSI (ALERT_RSI_HIGH) */
+      rsi_high: number;
+      /** @description rsi_extreme: below this RSI (ALERT_RSI_LOW) */
+      rsi_low: number;
+      /** @description stale_feed: ingestion intervals without a trade (ALERT_STALE_AFTER_INTERVALS) */
+      stale_after_intervals: number;
+      /** @description volume_spike: times the trailing average (ALERT_VOLUME_SPIKE_RATIO) */
+      volume_spike_ratio: number;
     };
     Anomaly: {
       /**

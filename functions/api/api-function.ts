@@ -1,4 +1,5 @@
 import { getRequestListener } from '@hono/node-server';
+import { defaultThresholds } from '../../shared/alerts/alert-rules.js';
 import type { ApiConfig } from '../../shared/config/function-config.js';
 import { createSql } from '../../shared/db/client.js';
 import { createLogger } from '../../shared/logging/logger.js';
@@ -38,6 +39,7 @@ export function createApiFunction(config: ApiConfig) {
     },
     rateLimitBatch: config.RATE_LIMIT_BATCH,
     trustedProxyHops: config.API_TRUSTED_PROXY_HOPS,
+    alertDefaults: defaultThresholds(config),
   });
   return getRequestListener(app.fetch, { errorHandler: answerUnbuildableRequest(logger) });
 }

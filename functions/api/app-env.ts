@@ -1,3 +1,4 @@
+import type { AlertThresholds } from '../../shared/alerts/alert-rules.js';
 import type { ApiKeyIdentity } from '../../shared/auth/api-key-store.js';
 import type { Sql } from '../../shared/db/client.js';
 import type { Logger } from '../../shared/logging/logger.js';
@@ -38,6 +39,9 @@ export interface ApiSettings {
   rateLimitBatch: number;
   /** Which X-Forwarded-For entry, from the right, is the client (lib/client-ip.ts). */
   trustedProxyHops: number;
+  /** The anomaly rules' default thresholds (ALERT_*), which persist and the monitor apply to every
+   * symbol without an override: GET /admin/alert-rules shows them and each symbol's in force. */
+  alertDefaults: AlertThresholds;
   /** The clock candle buckets close by: Date.now, except in tests that move it. */
   now: () => number;
 }

@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
+import { defaultThresholds } from '../../shared/alerts/alert-rules.js';
 import { API_DEFAULTS } from '../../shared/config/function-config.js';
 import { AppError } from '../../shared/http/app-error.js';
 import type { ApiDeps, ApiSettings, AppEnv } from './app-env.js';
@@ -53,6 +54,7 @@ function settingsOf(deps: ApiDeps): ApiSettings {
     trustedProxyHops: API_DEFAULTS.API_TRUSTED_PROXY_HOPS,
     replicaMaxLagSeconds: API_DEFAULTS.DATABASE_READ_MAX_LAG_SECONDS,
     replicaCheckIntervalMs: API_DEFAULTS.DATABASE_READ_CHECK_SECONDS * 1000,
+    alertDefaults: defaultThresholds(API_DEFAULTS),
     now: Date.now,
     ...deps,
   };

@@ -17,6 +17,14 @@ import { createAlertRouter } from './route-alert.js';
 export const leaseSecondsFor = (timeoutMs: number) => Math.ceil((6 * timeoutMs) / 1000) + 5;
 
 /**
+ * How long an alert waits for another of its (symbol, kind) that is being sent: long enough for
+ * that one's webhook to answer or time out (it usually takes milliseconds), short enough to leave
+ * this alert's own sends their time within the function's timeout (60 s). A longer wait (a slow
+ * SMTP exchange) is left to a redelivery.
+ */
+export const pendingWaitMsFor = (timeoutMs: number) => timeoutMs + 2_000;
+
+/**
  * The deliver-alerts function as deployed: its pool, logger and channels, created once per
  * instance. A test may pass its own pool (to close it) and a logger whose lines it reads.
  */
@@ -60,6 +68,7 @@ export function createDeliverAlertsFunction(
     }),
     cooldownSeconds: config.ALERT_COOLDOWN_SECONDS,
     leaseSeconds: leaseSecondsFor(timeoutMs),
+    pendingWaitMs: pendingWaitMsFor(timeoutMs),
   });
 }
 

@@ -1,7 +1,10 @@
+import type { TransactionSql } from 'postgres';
 import type { Sql } from '../db/client.js';
+import { claimCooldown, cooldownHolder, countSuppression } from './alert-cooldowns.queries.js';
+import { wasDelivered } from './alert-deliveries.queries.js';
 import type { AlertMessage } from './alert-message.js';
 
-/** Whether an alert event goes out, decided once per (anomalyId, event). */
+/** Whether an alert event goes out. */
 export type AlertDecision =
   | { outcome: 'deliver' }
   | {
@@ -11,7 +14,22 @@ export type AlertDecision =
       heldBy: string | null;
       /** For a cooldown: alerts of this symbol and kind suppressed since that one was sent. */
       suppressedSince: number | null;
+    }
+  | {
+      /** Not decided yet: the cooldown is claimed by another alert whose sends are under way. */
+      outcome: 'pending';
+      heldBy: string | null;
     };
+
+/** A decision that was made: stored in `alert_decisions`. */
+type MadeDecision = Exclude<AlertDecision, { outcome: 'pending' }>;
+
+export interface CooldownSettings {
+  /** ALERT_COOLDOWN_SECONDS: per (symbol, kind); 0 never suppresses. */
+  cooldownSeconds: number;
+  /** How long a claim stands while its holder is being sent (longer than any send takes). */
+  leaseSeconds: number;
+}
 
 interface DecisionRow {
   outcome: 'deliver' | 'suppressed';
@@ -20,22 +38,29 @@ interface DecisionRow {
 }
 
 /**
- * Decides, once, whether `alert` is delivered. A redelivered message finds the first decision and
- * keeps it: a delivered alert whose channel failed is retried, a suppressed one stays suppressed.
+ * Decides whether `alert` is delivered; a redelivered message finds what was decided before.
+ * Suppressed is final. So is deliver for a `recovered` alert, and for a `detected` one once a
+ * channel took it (its other channels are then retried).
  *
- * The rule: a `detected` alert claims the cooldown of its (symbol, kind) when the last claim is at
- * least `cooldownSeconds` old (one atomic statement: across instances, exactly one alert of a
- * burst wins), else it is suppressed and counted. A `recovered` alert never touches the cooldown
- * (its `detected` holds it, and being told a feed is back matters as much as being told it
- * stopped); it follows its own `detected`: suppressed if that was, delivered otherwise, including
- * when its `detected` was never seen here.
+ * The rule for `detected`: it claims the cooldown of its (symbol, kind) (alert-cooldowns.queries.ts)
+ * when the claim is free, its own, or its holder was delivered at least `cooldownSeconds` ago. It
+ * is suppressed, and counted, when the holder was delivered more recently. While the holder is
+ * still being sent, it is `pending`: whether it must go out depends on whether the holder reaches
+ * anyone. A `detected` alert decided deliver whose channels all failed gives its claim back and,
+ * redelivered, contends again like any other: if another alert of its burst was delivered
+ * meanwhile, it becomes suppressed. So once one alert of a burst was delivered no other is within
+ * the cooldown, and a burst whose first alert never gets through is not silenced by it.
+ *
+ * A `recovered` alert never touches the cooldown (its `detected` holds it, and being told a feed
+ * is back matters as much as being told it stopped); it follows its own `detected`: suppressed if
+ * that was, delivered otherwise, including when its `detected` was never seen here.
  *
  * @throws on database failure (the message is then redelivered).
  */
 export async function decideAlert(
   sql: Sql,
   alert: AlertMessage,
-  cooldownSeconds: number,
+  cooldown: CooldownSettings,
 ): Promise<AlertDecision> {
   return sql.begin(async (tx) => {
     // Two instances handling the same message (a duplicate delivery) decide one after the other.
@@ -43,67 +68,80 @@ export async function decideAlert(
     const [known] = await tx<DecisionRow[]>`
       select outcome, reason, held_by::text as "heldBy" from alert_decisions
       where anomaly_id = ${alert.anomalyId} and event = ${alert.event}`;
-    if (known !== undefined) return asDecision(known, null);
-
-    let decision: AlertDecision;
-    if (alert.event === 'recovered') {
-      const [opened] = await tx<{ outcome: string }[]>`
-        select outcome from alert_decisions
-        where anomaly_id = ${alert.anomalyId} and event = 'detected'`;
-      decision =
-        opened?.outcome === 'suppressed'
-          ? {
-              outcome: 'suppressed',
-              reason: 'detected_suppressed',
-              heldBy: null,
-              suppressedSince: null,
-            }
-          : { outcome: 'deliver' };
-    } else if (cooldownSeconds === 0) {
-      decision = { outcome: 'deliver' };
-    } else {
-      // A concurrent claim of the same (symbol, kind) waits for this row's lock, then sees the
-      // winner's last_sent_at and does not update: the WHERE is re-checked on the newest row.
-      const claimed = await tx`
-        insert into alert_cooldowns as c (symbol, kind, anomaly_id, last_sent_at)
-        values (${alert.symbol}, ${alert.kind}, ${alert.anomalyId}, now())
-        on conflict (symbol, kind) do update
-          set anomaly_id = excluded.anomaly_id, last_sent_at = excluded.last_sent_at,
-              suppressed_since = 0
-          where c.last_sent_at <= excluded.last_sent_at - make_interval(secs => ${cooldownSeconds})
-        returning 1`;
-      if (claimed.length > 0) {
-        decision = { outcome: 'deliver' };
-      } else {
-        const [holder] = await tx<{ heldBy: string; suppressedSince: number }[]>`
-          update alert_cooldowns
-          set suppressed_since = suppressed_since + 1, suppressed_total = suppressed_total + 1
-          where symbol = ${alert.symbol} and kind = ${alert.kind}
-          returning anomaly_id::text as "heldBy", suppressed_since as "suppressedSince"`;
-        decision = {
-          outcome: 'suppressed',
-          reason: 'cooldown',
-          heldBy: holder?.heldBy ?? null,
-          suppressedSince: holder?.suppressedSince ?? null,
-        };
-      }
+    if (known?.outcome === 'suppressed') return suppressedBy(known);
+    if (alert.event === 'recovered')
+      return known === undefined ? decideRecovery(tx, alert) : DELIVER;
+    if (cooldown.cooldownSeconds === 0) {
+      if (known === undefined) await record(tx, alert, DELIVER);
+      return DELIVER;
     }
-    const suppressed = decision.outcome === 'suppressed' ? decision : undefined;
-    await tx`
-      insert into alert_decisions (anomaly_id, event, symbol, kind, severity, outcome, reason, held_by)
-      values (${alert.anomalyId}, ${alert.event}, ${alert.symbol}, ${alert.kind}, ${alert.severity},
-              ${decision.outcome}, ${suppressed?.reason ?? null}, ${suppressed?.heldBy ?? null})`;
-    return decision;
+    if (known !== undefined && (await wasDelivered(tx, alert))) return DELIVER;
+    return contend(tx, alert, cooldown);
   });
 }
 
-function asDecision(row: DecisionRow, suppressedSince: number | null): AlertDecision {
-  return row.outcome === 'deliver'
-    ? { outcome: 'deliver' }
-    : {
-        outcome: 'suppressed',
-        reason: row.reason ?? 'cooldown',
-        heldBy: row.heldBy,
-        suppressedSince,
-      };
+const DELIVER: MadeDecision = { outcome: 'deliver' };
+
+/** A `detected` alert not delivered anywhere yet: the cooldown's claim decides it. */
+async function contend(
+  tx: TransactionSql,
+  alert: AlertMessage,
+  cooldown: CooldownSettings,
+): Promise<AlertDecision> {
+  if (await claimCooldown(tx, alert, cooldown)) {
+    await record(tx, alert, DELIVER);
+    return DELIVER;
+  }
+  const held = await countSuppression(tx, alert);
+  if (held === undefined)
+    return { outcome: 'pending', heldBy: (await cooldownHolder(tx, alert)) ?? null };
+  const decision: MadeDecision = { outcome: 'suppressed', reason: 'cooldown', ...held };
+  await record(tx, alert, decision);
+  return decision;
+}
+
+async function decideRecovery(tx: TransactionSql, alert: AlertMessage): Promise<AlertDecision> {
+  const [opened] = await tx<{ outcome: string }[]>`
+    select outcome from alert_decisions
+    where anomaly_id = ${alert.anomalyId} and event = 'detected'`;
+  const decision: MadeDecision =
+    opened?.outcome === 'suppressed'
+      ? {
+          outcome: 'suppressed',
+          reason: 'detected_suppressed',
+          heldBy: null,
+          suppressedSince: null,
+        }
+      : DELIVER;
+  await record(tx, alert, decision);
+  return decision;
+}
+
+/**
+ * Stores the decision, or changes a `deliver` nobody received into `suppressed` (the only change
+ * the rule allows; the caller never records anything over a suppression).
+ */
+async function record(
+  tx: TransactionSql,
+  alert: AlertMessage,
+  decision: MadeDecision,
+): Promise<void> {
+  const suppressed = decision.outcome === 'suppressed' ? decision : undefined;
+  await tx`
+    insert into alert_decisions (anomaly_id, event, symbol, kind, severity, outcome, reason, held_by)
+    values (${alert.anomalyId}, ${alert.event}, ${alert.symbol}, ${alert.kind}, ${alert.severity},
+            ${decision.outcome}, ${suppressed?.reason ?? null}, ${suppressed?.heldBy ?? null})
+    on conflict (anomaly_id, event) do update
+      set outcome = excluded.outcome, reason = excluded.reason, held_by = excluded.held_by,
+          decided_at = now()
+      where alert_decisions.outcome <> excluded.outcome`;
+}
+
+function suppressedBy(row: DecisionRow): MadeDecision {
+  return {
+    outcome: 'suppressed',
+    reason: row.reason ?? 'cooldown',
+    heldBy: row.heldBy,
+    suppressedSince: null,
+  };
 }

@@ -1,5 +1,8 @@
+import type { TransactionSql } from 'postgres';
 import type { Sql } from '../db/client.js';
 import type { AlertEvent } from './alert-message.js';
+
+type SqlTag = Sql | TransactionSql;
 
 /** A channel an alert is sent to: the configured ones, or the log when none is. */
 export type DeliveryChannel = 'webhook' | 'email' | 'log';
@@ -23,7 +26,7 @@ export type DeliveryClaim = { state: 'claimed'; attempt: number } | { state: 'se
  * two instances with the same message never both send.
  */
 export async function claimDelivery(
-  sql: Sql,
+  sql: SqlTag,
   key: DeliveryKey,
   leaseSeconds: number,
 ): Promise<DeliveryClaim> {
@@ -43,7 +46,7 @@ export async function claimDelivery(
 }
 
 /** Records that `key` was sent: no redelivery sends it again. */
-export async function markDelivered(sql: Sql, key: DeliveryKey): Promise<void> {
+export async function markDelivered(sql: SqlTag, key: DeliveryKey): Promise<void> {
   await sql`
     update alert_deliveries set sent_at = now(), last_error = null, updated_at = now()
     where anomaly_id = ${key.anomalyId} and event = ${key.event} and channel = ${key.channel}`;
@@ -56,4 +59,16 @@ export async function releaseDelivery(sql: Sql, key: DeliveryKey, error: string)
     set lease_until = now(), last_error = ${error.slice(0, 1_000)}, updated_at = now()
     where anomaly_id = ${key.anomalyId} and event = ${key.event} and channel = ${key.channel}
       and sent_at is null`;
+}
+
+/** Whether some channel took the alert event: a `detected` alert that reached someone keeps its claim. */
+export async function wasDelivered(
+  sql: SqlTag,
+  { anomalyId, event }: Omit<DeliveryKey, 'channel'>,
+): Promise<boolean> {
+  const [sent] = await sql`
+    select 1 from alert_deliveries
+    where anomaly_id = ${anomalyId} and event = ${event} and sent_at is not null
+    limit 1`;
+  return sent !== undefined;
 }

@@ -16,7 +16,7 @@ export interface AlertThresholds {
 /** A symbol's overrides (alert_rules): null keeps the default. */
 export type AlertOverrides = { [K in keyof AlertThresholds]: number | null };
 
-/** The settings the defaults come from (shared/config/fragments.ts, alertsFragment). */
+/** The rules' settings (shared/config/fragments.ts, alertsFragment). */
 export interface AlertSettings {
   ALERT_PRICE_SPIKE_PERCENT: number;
   ALERT_VOLUME_SPIKE_RATIO: number;
@@ -28,7 +28,19 @@ export interface AlertSettings {
   ALERT_STALE_AFTER_INTERVALS: number;
 }
 
-export function defaultThresholds(settings: AlertSettings): AlertThresholds {
+/** The settings the thresholds' defaults come from (alertThresholdsFragment): all the api reads. */
+export type AlertThresholdSettings = Pick<
+  AlertSettings,
+  | 'ALERT_PRICE_SPIKE_PERCENT'
+  | 'ALERT_VOLUME_SPIKE_RATIO'
+  | 'ALERT_RSI_HIGH'
+  | 'ALERT_RSI_LOW'
+  | 'ALERT_INGEST_LAG_SECONDS'
+  | 'ALERT_STALE_AFTER_INTERVALS'
+>;
+
+/** The thresholds every symbol has unless it overrides them. */
+export function defaultThresholds(settings: AlertThresholdSettings): AlertThresholds {
   return {
     priceSpikePercent: settings.ALERT_PRICE_SPIKE_PERCENT,
     volumeSpikeRatio: settings.ALERT_VOLUME_SPIKE_RATIO,

@@ -197,11 +197,11 @@ export const alertDeliveryFragment = {
 const positive = (rule: string) => z.coerce.number({ error: rule }).positive(rule);
 
 /**
- * The anomaly rules' default thresholds (per-symbol overrides: PUT /admin/alert-rules) and the
- * topic each new anomaly event is published to. Read by persist (per-trade and per-candle rules)
- * and the monitor function (stale feeds, and the outbox's catch-up).
+ * The anomaly rules' default thresholds: the ones a symbol may override (PUT /admin/alert-rules).
+ * Persist and the monitor apply them; the api shows them (GET /admin/alert-rules), so all three
+ * read them from this one fragment, with the same rules and defaults.
  */
-export const alertsFragment = {
+export const alertThresholdsFragment = {
   /** price_spike: a trade this many percent away from the previous trade or the trailing 1m VWAP. */
   ALERT_PRICE_SPIKE_PERCENT: positive('must be a positive number of percent').default(5),
   /** volume_spike: a trade, or a closed 1m candle, above this many times its trailing average. */
@@ -220,12 +220,21 @@ export const alertsFragment = {
     .gt(0, 'must be a number between 0 and 50')
     .lt(50, 'must be a number between 0 and 50')
     .default(30),
-  ALERT_RSI_WINDOW: integer(2, 200).default(14),
-  /** The candle intervals rsi_extreme watches, comma-separated (the /candles grammar); empty: none. */
-  ALERT_RSI_INTERVALS: intervalListSchema.meta({ examples: ['1m,5m'] }).prefault('1m'),
   /** ingest_lag: seconds from Pub/Sub's publish time to the batch being stored. */
   ALERT_INGEST_LAG_SECONDS: positive('must be a positive number of seconds').default(30),
   /** stale_feed: no trade for this many ingestion intervals. */
   ALERT_STALE_AFTER_INTERVALS: integer(1, 1_000).default(3),
+};
+
+/**
+ * The anomaly rules' settings and the topic each new anomaly event is published to. Read by
+ * persist (per-trade and per-candle rules) and the monitor function (stale feeds, and the outbox's
+ * catch-up).
+ */
+export const alertsFragment = {
+  ...alertThresholdsFragment,
+  ALERT_RSI_WINDOW: integer(2, 200).default(14),
+  /** The candle intervals rsi_extreme watches, comma-separated (the /candles grammar); empty: none. */
+  ALERT_RSI_INTERVALS: intervalListSchema.meta({ examples: ['1m,5m'] }).prefault('1m'),
   ...alertsTopicFragment,
 };

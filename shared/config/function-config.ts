@@ -3,6 +3,7 @@ import { ConfigError } from './config-error.js';
 import {
   alertDeliveryFragment,
   alertsFragment,
+  alertThresholdsFragment,
   apiFragment,
   databaseFragment,
   ingestionFragment,
@@ -19,14 +20,16 @@ import { parseEnv, type Env } from './parse-env.js';
  * variable stops only the functions that read it.
  */
 
-/** What the api reads: the database, logging, its own limits and access rules, and the ingestion
- * interval, by which it judges staleness. */
+/** What the api reads: the database, logging, its own limits and access rules, the ingestion
+ * interval, by which it judges staleness, and the anomaly rules' default thresholds, which
+ * GET /admin/alert-rules shows as persist and the monitor apply them. */
 export const apiConfigSchema = z.object({
   ...databaseFragment,
   ...readReplicaFragment,
   ...loggingFragment,
   ...apiFragment,
   INGESTION_INTERVAL_SECONDS: ingestionFragment.INGESTION_INTERVAL_SECONDS,
+  ...alertThresholdsFragment,
 });
 
 /** What ingest reads: the database, logging, where to publish, how to generate trades and where

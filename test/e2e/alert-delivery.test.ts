@@ -32,6 +32,8 @@ const TOPIC = 'alerts-e2e';
 const MAX_ATTEMPTS = 5;
 /** The webhook is down for this symbol's alerts only. */
 const FAILING = 'FAILUSD';
+/** And for these alerts (anomaly ids) while a test keeps them here. */
+const failingIds = new Set<string>();
 
 describe.skipIf(skipWithoutEmulator)(
   'alert delivery: Pub/Sub emulator → deliver-alerts → webhook, with dead letters',
@@ -49,7 +51,12 @@ describe.skipIf(skipWithoutEmulator)(
       emulator = await startPubSubEmulator();
       pubsub = emulatorClient(emulator);
       webhook = await startRecordingWebhook();
-      webhook.answer = (body) => (JSON.stringify(body).includes(FAILING) ? 500 : 200);
+      webhook.answer = (body) => {
+        const text = JSON.stringify(body);
+        return text.includes(FAILING) || [...failingIds].some((id) => text.includes(id))
+          ? 500
+          : 200;
+      };
       functions = await serveFunctions(
         {
           DATABASE_URL: db.url,
@@ -132,6 +139,45 @@ describe.skipIf(skipWithoutEmulator)(
       expect(recorder.of(messageId)).toHaveLength(MAX_ATTEMPTS);
       expect(posts()).toHaveLength(MAX_ATTEMPTS);
     });
+
+    it('a burst is not silenced by an alert that keeps failing: the next is sent, and the first, redelivered once its webhook works, is acknowledged unsent', async () => {
+      const [first, second] = [
+        alertMessage({ symbol: 'FLAKYUSD' }),
+        alertMessage({ symbol: 'FLAKYUSD' }),
+      ];
+      const postsOf = (alert: AlertMessage) =>
+        webhook.calls.filter((c) => JSON.stringify(c.body).includes(alert.anomalyId));
+      failingIds.add(first.anomalyId);
+      const firstId = await publish(first);
+      await waitFor('the first alert to fail', () =>
+        recorder.of(firstId).some((push) => push.status === 500) ? true : undefined,
+      );
+      // Its claim of the FLAKYUSD price_spike cooldown went back when it failed.
+      const secondId = await publish(second);
+      await waitFor('the second alert at the webhook', () =>
+        postsOf(second).find((c) => c.status === 200),
+      );
+      failingIds.delete(first.anomalyId);
+      await waitFor(
+        'the first alert acknowledged',
+        () => (recorder.of(firstId).at(-1)?.status === 204 ? true : undefined),
+        60_000,
+      );
+      // Every post of it failed; the push that was acknowledged made none.
+      expect(postsOf(first).length).toBeGreaterThanOrEqual(1);
+      expect(postsOf(first).filter((c) => c.status !== 500)).toEqual([]);
+      await settle();
+      expect(recorder.of(secondId).map((push) => push.status)).toEqual([204]);
+      expect(postsOf(second)).toHaveLength(1);
+      expect(deadLetters.filter((m) => m.data.toString() === JSON.stringify(first))).toEqual([]);
+      const decisions = await db.sql`
+        select anomaly_id::text as id, outcome, held_by::text as held_by from alert_decisions
+        where symbol = 'FLAKYUSD' order by anomaly_id`;
+      expect(decisions).toEqual([
+        { id: first.anomalyId, outcome: 'suppressed', held_by: second.anomalyId },
+        { id: second.anomalyId, outcome: 'deliver', held_by: null },
+      ]);
+    }, 90_000);
 
     it('two deliver-alerts processes, each with a subscription of its own (every message reaches both): a burst is sent once', async () => {
       // Two instances as Cloud Functions runs them: separate processes, pools and memory, one database.

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { findGcloud } from '../../infra/local-stack/pubsub-emulator.js';
+import { alertThresholdsFragment } from '../../shared/config/fragments.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const gcloud = await findGcloud();
@@ -114,6 +115,34 @@ describe.skipIf(skip)('gcloud commands and flags', () => {
       expect(problems).toEqual([]);
     },
   );
+});
+
+// Read from the file alone: no gcloud needed.
+describe('the anomaly rules’ thresholds in cloudbuild.yaml', () => {
+  it('persist and monitor, which apply them, and the api, which shows them, get the same ones', async () => {
+    const deploys = (await cloudBuildCommands()).filter(
+      (c) => c.tokens[0] === 'functions' && c.tokens[1] === 'deploy',
+    );
+    const thresholdsOf = (name: string) => {
+      const env = deploys
+        .find((c) => c.tokens[2] === name)
+        ?.tokens.find((t) => t.startsWith('--set-env-vars='));
+      return [...(env ?? '').matchAll(/\b(ALERT_[A-Z_]+)=\$\{(_ALERT_[A-Z_]+)\}/g)]
+        .map((m) => `${m[1] ?? ''}=${m[2] ?? ''}`)
+        .sort();
+    };
+    // Every threshold shared/config lets a deployer set, each from the substitution of its name.
+    const expected = Object.keys(alertThresholdsFragment)
+      .map((name) => `${name}=_${name}`)
+      .sort();
+    expect(expected).toHaveLength(6);
+    for (const name of ['persist', 'monitor', 'api'])
+      expect(thresholdsOf(name), name).toEqual(expected);
+    // Each substitution is declared empty: the default is shared/config's, written once.
+    const build = await readFile(join(root, 'cloudbuild.yaml'), 'utf8');
+    for (const name of Object.keys(alertThresholdsFragment))
+      expect(build).toMatch(new RegExp(`^  _${name}: ''$`, 'm'));
+  });
 });
 
 /** A flag is listed as `--name`, or for a negated boolean as `--[no-]name`. */

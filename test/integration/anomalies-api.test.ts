@@ -3,12 +3,18 @@
  * GET /anomalies (filters, keyset pages, 400s), GET/PUT /admin/alert-rules (and persist following
  * an override), market_data_anomalies_total in /metrics, alert events on /stream.
  */
+import { http } from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createApiFunction } from '../../functions/api/api-function.js';
 import { createApp } from '../../functions/api/app.js';
 import { createPersistHandler } from '../../functions/persist/persist.handler.js';
 import { alertMessageSchema } from '../../shared/alerts/alert-message.js';
+import type { AlertSettings } from '../../shared/alerts/alert-rules.js';
 import { createApiKey } from '../../shared/auth/api-key-store.js';
+import { loadApiConfig, loadPersistConfig } from '../../shared/config/function-config.js';
 import { captureLogger } from '../support/capture-logger.js';
+import { close, listen } from '../support/http-server.js';
 import { pubsubEvent } from '../support/pubsub-event.js';
 import { readSse, type SseStream } from '../support/sse-stream.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -34,8 +40,8 @@ beforeEach(async () => {
 });
 
 let sequence = 0;
-/** Stores ten quiet trades of `symbol`, then one `jump` percent above them. */
-async function spike(symbol: string, jump: number) {
+/** Stores ten quiet trades of `symbol`, then one `jump` percent above them (persist with `settings`). */
+async function spike(symbol: string, jump: number, settings?: AlertSettings) {
   const start = Date.now() - 60_000 - sequence * 10;
   const trades = Array.from({ length: 11 }, (_, i) => ({
     trade_id: `${symbol}-${++sequence}`,
@@ -44,9 +50,11 @@ async function spike(symbol: string, jump: number) {
     volume: '1000',
     ts: new Date(start + i * 1_000).toISOString(),
   }));
-  await createPersistHandler({ sql: db.sql, logger: captureLogger().logger })(
-    pubsubEvent({ v: 1, source: 'test', trades }),
-  );
+  await createPersistHandler({
+    sql: db.sql,
+    logger: captureLogger().logger,
+    ...(settings && { alertSettings: settings }),
+  })(pubsubEvent({ v: 1, source: 'test', trades }));
 }
 
 interface Page {
@@ -134,6 +142,15 @@ describe('GET /anomalies', () => {
 });
 
 describe('GET/PUT /admin/alert-rules', () => {
+  /** The ALERT_* defaults when nothing is set (README "Alerts"). */
+  const DEFAULTS = {
+    price_spike_percent: 5,
+    volume_spike_ratio: 3,
+    rsi_high: 70,
+    rsi_low: 30,
+    ingest_lag_seconds: 30,
+    stale_after_intervals: 3,
+  };
   const put = (body: unknown, headers = admin) =>
     app.request('/admin/alert-rules', {
       method: 'PUT',
@@ -154,10 +171,24 @@ describe('GET/PUT /admin/alert-rules', () => {
       volume_spike_ratio: null,
       stale_after_intervals: 10,
     });
+    // The defaults, and AAPL's overrides with the thresholds in force for it.
     const listed = await app.request('/admin/alert-rules', { headers: admin });
-    expect(await listed.json()).toMatchObject({
+    expect(await listed.json()).toEqual({
+      defaults: DEFAULTS,
       count: 1,
-      rules: [{ symbol: 'AAPL', price_spike_percent: 20 }],
+      rules: [
+        {
+          symbol: 'AAPL',
+          price_spike_percent: 20,
+          volume_spike_ratio: null,
+          rsi_high: null,
+          rsi_low: null,
+          ingest_lag_seconds: null,
+          stale_after_intervals: 10,
+          updated_at: expect.stringMatching(/Z$/) as unknown,
+          effective: { ...DEFAULTS, price_spike_percent: 20, stale_after_intervals: 10 },
+        },
+      ],
     });
     // 12 % is under AAPL's 20 %, over MSFT's default 5 %.
     await spike('AAPL', 12);
@@ -166,13 +197,60 @@ describe('GET/PUT /admin/alert-rules', () => {
     expect((body as unknown as Page).anomalies.map((a) => a.symbol)).toEqual(['MSFT']);
 
     expect((await put({ symbol: 'AAPL' })).status).toBe(200);
-    expect(
-      await (await app.request('/admin/alert-rules', { headers: admin })).json(),
-    ).toMatchObject({
+    expect(await (await app.request('/admin/alert-rules', { headers: admin })).json()).toEqual({
+      defaults: DEFAULTS,
       count: 0,
+      rules: [],
     });
     await spike('AAPL', 12);
     expect(((await get('/anomalies?symbol=AAPL')).body as unknown as Page).count).toBe(1);
+  });
+
+  it('shows the thresholds the environment sets, as persist applies them: the api reads the same ALERT_* settings', async () => {
+    const env = {
+      DATABASE_URL: db.url,
+      LOG_LEVEL: 'error',
+      ALERT_PRICE_SPIKE_PERCENT: '8',
+      ALERT_RSI_HIGH: '75.5',
+      ALERT_STALE_AFTER_INTERVALS: '5',
+      // Persist's own settings, which the api does not read.
+      ALERT_RSI_INTERVALS: '1m,5m',
+    };
+    // The api as deployed, from the environment, through the Functions Framework.
+    http('api-alert-rules', createApiFunction(loadApiConfig(env)));
+    const server = getTestServer('api-alert-rules');
+    const base = await listen(server);
+    try {
+      expect((await put({ symbol: 'MSFT', price_spike_percent: 6 })).status).toBe(200);
+      const response = await fetch(`${base}/admin/alert-rules`, { headers: admin });
+      const configured = {
+        ...DEFAULTS,
+        price_spike_percent: 8,
+        rsi_high: 75.5,
+        stale_after_intervals: 5,
+      };
+      expect(await response.json()).toMatchObject({
+        defaults: configured,
+        count: 1,
+        rules: [
+          {
+            symbol: 'MSFT',
+            price_spike_percent: 6,
+            effective: { ...configured, price_spike_percent: 6 },
+          },
+        ],
+      });
+
+      // Persist, from the same environment: a 7 % jump is under AAPL's 8 %, over MSFT's 6 %.
+      const persistSettings = loadPersistConfig(env);
+      await spike('AAPL', 7, persistSettings);
+      await spike('MSFT', 7, persistSettings);
+      const { body } = await get('/anomalies?kind=price_spike');
+      expect((body as unknown as Page).anomalies.map((a) => a.symbol)).toEqual(['MSFT']);
+    } finally {
+      await close(server);
+      await put({ symbol: 'MSFT' });
+    }
   });
 
   it.each([

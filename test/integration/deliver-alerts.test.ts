@@ -3,9 +3,13 @@
  * recording HTTP server as the Slack webhook, and a real SMTP server (smtp-server, STARTTLS and
  * AUTH). The Pub/Sub side (redelivery, dead letters) is test/e2e/alert-delivery.test.ts.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDeliverAlertsFunction } from '../../functions/deliver-alerts/deliver-alerts-function.js';
+import { AlertPendingError } from '../../functions/deliver-alerts/deliver-alerts.handler.js';
 import { readViewState } from '../../dashboard/src/view-state.js';
+import { decideAlert } from '../../shared/alerts/alert-decisions.queries.js';
+import type { AlertMessage } from '../../shared/alerts/alert-message.js';
 import { loadDeliverAlertsConfig } from '../../shared/config/function-config.js';
 import { createSql, type Sql } from '../../shared/db/client.js';
 import { alertEvent, alertMessage } from '../support/alert-messages.js';
@@ -13,6 +17,7 @@ import { captureLogger } from '../support/capture-logger.js';
 import { startRecordingWebhook, type RecordingWebhook } from '../support/recording-webhook.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { waitFor } from '../support/wait-for.js';
 
 const DASHBOARD = 'http://127.0.0.1:8080/dashboard';
 const SMTP_USER = 'alerts-bot';
@@ -74,6 +79,17 @@ describe('deliver-alerts: channels, routing, once, cooldown', () => {
     return { deliver: createDeliverAlertsFunction(config, { sql, logger }), lines };
   };
   const webhookBodies = () => webhook.calls.map((call) => call.body as SlackBody);
+  /** Whether a webhook body is `alert`'s: its Anomaly field (the id, then the field's end). */
+  const isOf = (alert: AlertMessage, body: unknown) =>
+    JSON.stringify(body).includes(`\\n${alert.anomalyId}"`);
+  /** The webhook's answers, as [whose alert, status], in order. */
+  const posts = (...alerts: AlertMessage[]) =>
+    webhook.calls.map((call) => [alerts.findIndex((alert) => isOf(alert, call.body)), call.status]);
+  const decisions = (symbol: string) => db.sql<
+    { id: string; outcome: string; held_by: string | null }[]
+  >`
+    select anomaly_id::text as id, outcome, held_by::text as held_by from alert_decisions
+    where symbol = ${symbol} order by anomaly_id`;
 
   it('posts a Slack-shaped message: symbol, kind, observed vs threshold, time, a dashboard link', async () => {
     const { deliver } = instance();
@@ -278,6 +294,134 @@ describe('deliver-alerts: channels, routing, once, cooldown', () => {
     expect(webhook.calls).toHaveLength(2);
     await b.deliver(alertEvent(alertMessage({ symbol: 'SOLUSD' })));
     expect(webhook.calls).toHaveLength(3);
+  });
+
+  it('a burst is not silenced by an alert no channel takes: its claim goes back, the next alert is sent, and the first, redelivered, is then suppressed', async () => {
+    const { deliver, lines } = instance({ ALERT_ROUTE_CRITICAL: 'webhook' });
+    const [first, second, third] = Array.from({ length: 3 }, () =>
+      alertMessage({ symbol: 'ADAUSD' }),
+    ) as [AlertMessage, AlertMessage, AlertMessage];
+    webhook.answer = (body) => (isOf(first, body) ? 500 : 200);
+    const firstEvent = alertEvent(first);
+    await expect(deliver(firstEvent)).rejects.toThrow(/webhook: answered HTTP 500/);
+    expect(lines().at(-1)).toMatchObject({ severity: 'ERROR', cooldown_released: true });
+    // Before, the first alert's claim held the cooldown: this one was suppressed, nobody told.
+    await deliver(alertEvent(second));
+    expect(posts(first, second)).toEqual([
+      [0, 500],
+      [1, 200],
+    ]);
+
+    // The second was delivered: within the cooldown nothing else of the burst goes out, not even
+    // the first once its webhook works again.
+    webhook.answer = () => 200;
+    await deliver(firstEvent);
+    await deliver(alertEvent(third));
+    expect(webhook.calls).toHaveLength(2);
+    expect(await decisions('ADAUSD')).toEqual([
+      { id: first.anomalyId, outcome: 'suppressed', held_by: second.anomalyId },
+      { id: second.anomalyId, outcome: 'deliver', held_by: null },
+      { id: third.anomalyId, outcome: 'suppressed', held_by: second.anomalyId },
+    ]);
+    const [cooldown] = await db.sql`
+      select anomaly_id::text as held_by, last_sent_at is not null as delivered, suppressed_since
+      from alert_cooldowns where symbol = 'ADAUSD'`;
+    expect(cooldown).toEqual({ held_by: second.anomalyId, delivered: true, suppressed_since: 2 });
+  });
+
+  it('an alert delivered on one channel holds the cooldown though another failed, and its redelivery finishes that one', async () => {
+    const { deliver } = instance();
+    const [first, second] = [
+      alertMessage({ symbol: 'DOTUSD' }),
+      alertMessage({ symbol: 'DOTUSD' }),
+    ];
+    webhook.answer = () => 500;
+    await expect(deliver(alertEvent(first))).rejects.toThrow(/webhook: answered HTTP 500/);
+    // The e-mail told someone: the next alert of the burst is suppressed.
+    await deliver(alertEvent(second));
+    expect([webhook.calls.length, smtp.messages.length]).toEqual([1, 1]);
+
+    webhook.answer = () => 200;
+    await deliver(alertEvent(first));
+    expect(posts(first, second)).toEqual([
+      [0, 500],
+      [0, 200],
+    ]);
+    expect(smtp.messages).toHaveLength(1);
+    expect(await decisions('DOTUSD')).toEqual([
+      { id: first.anomalyId, outcome: 'deliver', held_by: null },
+      { id: second.anomalyId, outcome: 'suppressed', held_by: first.anomalyId },
+    ]);
+  });
+
+  it('while an alert of a burst is being sent, the next waits for the outcome: sent if that one fails, suppressed if it gets through', async () => {
+    // Two instances: the one sending and the one waiting share nothing but the database.
+    const a = instance({ ALERT_ROUTE_CRITICAL: 'webhook' });
+    const b = instance({ ALERT_ROUTE_CRITICAL: 'webhook' });
+    for (const [symbol, status, expected] of [
+      [
+        'LINKUSD',
+        500,
+        [
+          [0, 500],
+          [1, 200],
+        ],
+      ],
+      ['ATOMUSD', 200, [[0, 200]]],
+    ] as const) {
+      webhook.calls.length = 0;
+      const [first, second] = [alertMessage({ symbol }), alertMessage({ symbol })];
+      let answerFirst: ((status: number) => void) | undefined;
+      webhook.answer = (body) =>
+        isOf(first, body) ? new Promise((resolve) => (answerFirst = resolve)) : 200;
+      const firstDelivery = a.deliver(alertEvent(first));
+      const answer = await waitFor('the first alert at the webhook', () => answerFirst);
+      const secondDelivery = b.deliver(alertEvent(second));
+      await sleep(300);
+      // Undecided while the first is in flight: neither sent nor suppressed.
+      expect(webhook.calls).toHaveLength(0);
+      expect((await decisions(symbol)).map((row) => row.id)).toEqual([first.anomalyId]);
+
+      answer(status);
+      if (status === 500) await expect(firstDelivery).rejects.toThrow(/HTTP 500/);
+      else await firstDelivery;
+      await secondDelivery;
+      expect(posts(first, second)).toEqual(expected);
+    }
+  });
+
+  it('a claim whose holder died mid-send stands for its lease only: the next alert is left to a redelivery, then sent', async () => {
+    // A 100 ms channel timeout: an alert waits 2.1 s for another being sent.
+    const { deliver } = instance({
+      ALERT_ROUTE_CRITICAL: 'webhook',
+      ALERT_CHANNEL_TIMEOUT_MS: '100',
+    });
+    const dead = alertMessage({ symbol: 'AVAXUSD' });
+    // An instance decided it, claiming the cooldown, then died before any channel.
+    expect(await decideAlert(db.sql, dead, { cooldownSeconds: 300, leaseSeconds: 60 })).toEqual({
+      outcome: 'deliver',
+    });
+    const next = alertMessage({ symbol: 'AVAXUSD' });
+    const event = alertEvent(next);
+    const started = Date.now();
+    const pending = deliver(event);
+    await expect(pending).rejects.toThrow(AlertPendingError);
+    await expect(pending).rejects.toThrow(
+      `the AVAXUSD price_spike cooldown is claimed by anomaly ${dead.anomalyId}, still being sent after 2100 ms`,
+    );
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2_000);
+    expect(webhook.calls).toHaveLength(0);
+
+    // Its lease runs out: the redelivery claims the cooldown and is sent; the dead one's own
+    // redelivery then finds the cooldown delivered by another and is suppressed.
+    await db.sql`update alert_cooldowns set lease_until = now() - interval '1 second' where symbol = 'AVAXUSD'`;
+    await deliver(event);
+    await deliver(alertEvent(dead));
+    expect(posts(dead, next)).toEqual([[1, 200]]);
+    expect(await decisions('AVAXUSD')).toEqual([
+      { id: dead.anomalyId, outcome: 'suppressed', held_by: next.anomalyId },
+      { id: next.anomalyId, outcome: 'deliver', held_by: null },
+    ]);
   });
 
   it('sends the recovery of a stale feed through the cooldown its detection holds', async () => {

@@ -11,8 +11,9 @@ export interface WebhookCall {
 export interface RecordingWebhook {
   url: string;
   calls: WebhookCall[];
-  /** The status to answer a body with (200 by default): a test makes the webhook fail for some alerts. */
-  answer: (body: unknown) => number;
+  /** The status to answer a body with (200 by default): a test makes the webhook fail for some
+   * alerts, or answer late (a promise) to keep a send in flight. */
+  answer: (body: unknown) => number | Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -37,10 +38,11 @@ export async function startRecordingWebhook(): Promise<RecordingWebhook> {
       } catch {
         body = Buffer.concat(chunks).toString('utf8');
       }
-      const status = webhook.answer(body);
-      webhook.calls.push({ body, contentType: request.headers['content-type'], status });
-      response.writeHead(status, { 'content-type': 'text/plain' });
-      response.end(status === 200 ? 'ok' : 'internal_error');
+      void Promise.resolve(webhook.answer(body)).then((status) => {
+        webhook.calls.push({ body, contentType: request.headers['content-type'], status });
+        response.writeHead(status, { 'content-type': 'text/plain' });
+        response.end(status === 200 ? 'ok' : 'internal_error');
+      });
     });
   });
   webhook.url = `${await listen(server)}/services/T000/B000/XXXX`;

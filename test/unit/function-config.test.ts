@@ -5,6 +5,7 @@ import {
   API_DEFAULTS,
   loadApiConfig,
   loadIngestConfig,
+  loadMonitorConfig,
   loadPersistConfig,
 } from '../../shared/config/function-config.js';
 import { loadLocalStackConfig, portVariable } from '../../shared/config/local-stack-config.js';
@@ -59,6 +60,48 @@ describe('each function reads only its own variables', () => {
     expect(loadApiConfig({ INGESTION_INTERVAL_SECONDS: '10' }).INGESTION_INTERVAL_SECONDS).toBe(10);
     expect(() => loadApiConfig({ INGESTION_INTERVAL_SECONDS: '0' })).toThrow(
       /INGESTION_INTERVAL_SECONDS/,
+    );
+  });
+
+  it('the api reads the rules’ default thresholds as persist and the monitor do, and not their other settings', () => {
+    const thresholds = [
+      'ALERT_PRICE_SPIKE_PERCENT',
+      'ALERT_VOLUME_SPIKE_RATIO',
+      'ALERT_RSI_HIGH',
+      'ALERT_RSI_LOW',
+      'ALERT_INGEST_LAG_SECONDS',
+      'ALERT_STALE_AFTER_INTERVALS',
+    ] as const;
+    const env = {
+      ALERT_PRICE_SPIKE_PERCENT: '2.5',
+      ALERT_VOLUME_SPIKE_RATIO: '4',
+      ALERT_RSI_HIGH: '80',
+      ALERT_RSI_LOW: '20',
+      ALERT_INGEST_LAG_SECONDS: '45',
+      ALERT_STALE_AFTER_INTERVALS: '6',
+    };
+    const pick = (config: Record<string, unknown>) =>
+      Object.fromEntries(thresholds.map((name) => [name, config[name]]));
+    for (const source of [{}, env]) {
+      expect(pick(loadApiConfig(source))).toEqual(pick(loadPersistConfig(source)));
+      expect(pick(loadApiConfig(source))).toEqual(pick(loadMonitorConfig(source)));
+    }
+    expect(pick(loadApiConfig(env))).toEqual({
+      ALERT_PRICE_SPIKE_PERCENT: 2.5,
+      ALERT_VOLUME_SPIKE_RATIO: 4,
+      ALERT_RSI_HIGH: 80,
+      ALERT_RSI_LOW: 20,
+      ALERT_INGEST_LAG_SECONDS: 45,
+      ALERT_STALE_AFTER_INTERVALS: 6,
+    });
+    // The same rule stops both on a bad value, naming it.
+    for (const load of [loadApiConfig, loadPersistConfig])
+      expect(() => load({ ALERT_RSI_HIGH: '101' })).toThrow(
+        /ALERT_RSI_HIGH must be a number between 50 and 100/,
+      );
+    // What only detection uses (the RSI period and intervals, the topic) the api ignores.
+    expect(loadApiConfig({ ALERT_RSI_INTERVALS: 'often', ALERTS_TOPIC: 'x' }).LOG_LEVEL).toBe(
+      'info',
     );
   });
 

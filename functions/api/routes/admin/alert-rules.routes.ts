@@ -1,73 +1,35 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
 import { symbolNotFound } from '../../../../shared/http/app-error.js';
 import {
   listAlertRules,
   putAlertRule,
   type AlertRuleRecord,
 } from '../../../../shared/alerts/alert-rules.queries.js';
+import { applyOverrides, type AlertThresholds } from '../../../../shared/alerts/alert-rules.js';
 import { adminActor } from '../../lib/admin-actor.js';
 import type { ApiFeature } from '../../lib/api-feature.js';
 import { requireRole } from '../../middleware/api-key-auth.js';
-import { errorResponse, symbolSchema, timestampString } from '../../schemas/common.schemas.js';
+import { errorResponse } from '../../schemas/common.schemas.js';
 import { adminErrors, apiKeySecurity } from '../../schemas/security.schemas.js';
-
-/** A threshold override: a number in the rule's range, or null (or absent) for the default. */
-const override = (description: string, rule: z.ZodNumber) =>
-  rule
-    .nullable()
-    .optional()
-    .openapi({ description: `${description}; null or absent: the default` });
-
-const overridesShape = {
-  price_spike_percent: override(
-    'price_spike: percent from the previous trade or the trailing 1m VWAP (ALERT_PRICE_SPIKE_PERCENT)',
-    z.number().gt(0).max(10_000),
-  ),
-  volume_spike_ratio: override(
-    'volume_spike: times the trailing average (ALERT_VOLUME_SPIKE_RATIO)',
-    z.number().gt(1).max(1_000_000),
-  ),
-  rsi_high: override('rsi_extreme: above this RSI (ALERT_RSI_HIGH)', z.number().gt(50).lt(100)),
-  rsi_low: override('rsi_extreme: below this RSI (ALERT_RSI_LOW)', z.number().gt(0).lt(50)),
-  ingest_lag_seconds: override(
-    'ingest_lag: seconds from publish to stored (ALERT_INGEST_LAG_SECONDS)',
-    z.number().gt(0).max(1_000_000),
-  ),
-  stale_after_intervals: override(
-    'stale_feed: ingestion intervals without a trade (ALERT_STALE_AFTER_INTERVALS)',
-    z.number().int().min(1).max(1_000),
-  ),
-};
-
-const alertRuleSchema = z
-  .object({
-    symbol: z.string(),
-    price_spike_percent: z.number().nullable(),
-    volume_spike_ratio: z.number().nullable(),
-    rsi_high: z.number().nullable(),
-    rsi_low: z.number().nullable(),
-    ingest_lag_seconds: z.number().nullable(),
-    stale_after_intervals: z.number().int().nullable(),
-    updated_at: timestampString,
-  })
-  .openapi('AlertRule');
+import {
+  alertRuleSchema,
+  alertRulesListSchema,
+  putAlertRuleBodySchema,
+} from './alert-rules.schemas.js';
 
 export const listAlertRulesRoute = createRoute({
   method: 'get',
   path: '/admin/alert-rules',
-  summary: 'Per-symbol overrides of the anomaly rules’ thresholds (admin)',
+  summary:
+    'The anomaly rules’ thresholds: the defaults, and each symbol’s overrides and thresholds in force (admin)',
   security: apiKeySecurity,
   middleware: [requireRole('admin')] as const,
   responses: {
     ...adminErrors,
     200: {
       description:
-        'Symbols with at least one override; a null field (and every symbol not listed) uses the ALERT_* default',
-      content: {
-        'application/json': {
-          schema: z.object({ count: z.number().int(), rules: z.array(alertRuleSchema) }),
-        },
-      },
+        'The ALERT_* defaults, and the symbols with at least one override: each override (null: the default) and the thresholds in force; every symbol not listed uses the defaults',
+      content: { 'application/json': { schema: alertRulesListSchema } },
     },
   },
 });
@@ -82,12 +44,7 @@ export const putAlertRuleRoute = createRoute({
   request: {
     body: {
       required: true,
-      content: {
-        'application/json': {
-          // The ranges keep rsi_low below 50 and rsi_high above: never crossed.
-          schema: z.strictObject({ symbol: symbolSchema, ...overridesShape }),
-        },
-      },
+      content: { 'application/json': { schema: putAlertRuleBodySchema } },
     },
   },
   responses: {
@@ -100,6 +57,15 @@ export const putAlertRuleRoute = createRoute({
     404: errorResponse('Unknown symbol'),
     413: errorResponse('Body too large'),
   },
+});
+
+const thresholdsJson = (thresholds: AlertThresholds) => ({
+  price_spike_percent: thresholds.priceSpikePercent,
+  volume_spike_ratio: thresholds.volumeSpikeRatio,
+  rsi_high: thresholds.rsiHigh,
+  rsi_low: thresholds.rsiLow,
+  ingest_lag_seconds: thresholds.ingestLagSeconds,
+  stale_after_intervals: thresholds.staleAfterIntervals,
 });
 
 const ruleJson = (rule: AlertRuleRecord) => ({
@@ -116,10 +82,14 @@ const ruleJson = (rule: AlertRuleRecord) => ({
 /** GET and PUT /admin/alert-rules: an admin key tunes the anomaly rules per symbol. */
 export const alertRulesFeature: ApiFeature = {
   index: { admin_alert_rules: 'GET|PUT /admin/alert-rules (X-API-Key of the admin role)' },
-  register(app, { sql, logger }) {
+  register(app, { sql, logger, alertDefaults }) {
     app.openapi(listAlertRulesRoute, async (c) => {
-      const rules = (await listAlertRules(sql)).map(ruleJson);
-      return c.json({ count: rules.length, rules }, 200);
+      // In force: the overrides over the defaults, as persist and the monitor combine them.
+      const rules = (await listAlertRules(sql)).map((rule) => ({
+        ...ruleJson(rule),
+        effective: thresholdsJson(applyOverrides(alertDefaults, rule)),
+      }));
+      return c.json({ defaults: thresholdsJson(alertDefaults), count: rules.length, rules }, 200);
     });
 
     app.openapi(putAlertRuleRoute, async (c) => {
