@@ -34,7 +34,9 @@ export {
   type PubSubEventData,
 } from '../../shared/messaging/pubsub-event.js';
 
-export type Decoded = { ok: true; batch: TradeMessage } | ({ ok: false } & Rejection);
+export type Decoded =
+  /** tsMs: each trade's instant (epoch ms), in message order, as validation parsed it. */
+  { ok: true; batch: TradeMessage; tsMs: Float64Array } | ({ ok: false } & Rejection);
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -106,5 +108,9 @@ export function decodeMessage(data: PubSubEventData | undefined, nowMs: number):
       future.slice(0, 20).map(({ trade_id, ts }) => ({ trade_id, ts })),
     );
   }
-  return { ok: true, batch: parsed.data };
+  return {
+    ok: true,
+    batch: parsed.data,
+    tsMs: fast?.tsMs ?? Float64Array.from(parsed.data.trades, (trade) => Date.parse(trade.ts)),
+  };
 }

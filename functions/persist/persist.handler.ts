@@ -63,6 +63,7 @@ export function createPersistHandler({
       }
       const detection = detectAnomalies
         ? new BatchDetection(decoded.batch, {
+            tsMs: decoded.tsMs,
             settings: alertSettings,
             publishedAtMs: publishTimeMs(data),
             now,

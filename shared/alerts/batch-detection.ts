@@ -1,5 +1,6 @@
 import type { TradeMessage } from '../schemas/trade-message.js';
 import type { Sql } from '../db/client.js';
+import { isoTimestamp } from '../market/timestamp.js';
 import type { WriteObserver, WrittenTrades } from '../trades/write-trades.js';
 import type { AnomalyDraft } from './anomaly-draft.js';
 import { recordAnomalies, type AnomalyEvent } from './anomalies.queries.js';
@@ -19,7 +20,7 @@ import {
   type RuleTrade,
 } from './trade-rules.js';
 
-/** What the batch's transaction reads before its write, per symbol. */
+/** What detection reads beside the write, per symbol. */
 interface SymbolContext {
   symbol: string;
   thresholds: AlertThresholds;
@@ -27,8 +28,16 @@ interface SymbolContext {
   trailing: RuleTrade[];
 }
 
+/** A symbol's context and what the per-trade rules found against it (read's answer). */
+interface SymbolJudgement {
+  context: SymbolContext;
+  tradeDrafts: AnomalyDraft[];
+}
+
 export interface BatchDetectionOptions {
   settings: AlertSettings;
+  /** The trades' instants (epoch ms, in message order) when the caller parsed them already. */
+  tsMs?: Float64Array | undefined;
   /** Pub/Sub's publish time of the message (ms), when it carried one: ingest_lag judges it. */
   publishedAtMs?: number | undefined;
   now?: () => number;
@@ -37,47 +46,43 @@ export interface BatchDetectionOptions {
 /**
  * Anomaly detection for one batch, run by persist around the write (writeTrades' observer): the
  * context (each symbol's overrides, the stored trade before the batch's first and the minute before
- * that) read beside the write, then, once the trades are committed, the per-trade, per-candle and
- * ingest-lag rules over the batch's trades and what the database held before them, recorded in one
+ * that) read beside the write and the per-trade rules judged as it arrives; once the trades are
+ * committed, the per-candle and ingest-lag rules, and every anomaly found recorded in one
  * statement. Idempotent rather than transactional: a crash after the trades' commit leaves the
  * message unacknowledged, and its redelivery reads the same context (nothing before the batch's
  * first trade changed), judges the same trades and records only what the keys say is missing
  * (migration 0012). `events` are the new anomalies' events, to publish.
  */
-export class BatchDetection implements WriteObserver<SymbolContext[]> {
+export class BatchDetection implements WriteObserver<SymbolJudgement[]> {
   readonly events: AnomalyEvent[] = [];
   readonly #batch: TradeMessage;
   readonly #options: BatchDetectionOptions;
-  /** Each symbol's trades in time order (ts, then message order). */
+  /** Each symbol's trades in time order (ts, then message order), once the context is read. */
   readonly #bySymbol = new Map<string, RuleTrade[]>();
 
   constructor(batch: TradeMessage, options: BatchDetectionOptions) {
     this.#batch = batch;
     this.#options = options;
-    batch.trades.forEach((trade) => {
-      const list = this.#bySymbol.get(trade.symbol) ?? [];
-      list.push({
-        tradeId: trade.trade_id,
-        price: Number(trade.price),
-        volume: Number(trade.volume),
-        tsMs: Date.parse(trade.ts),
-      });
-      this.#bySymbol.set(trade.symbol, list);
-    });
-    // A stable sort: trades of one timestamp keep their message order. Most batches come in order.
-    for (const list of this.#bySymbol.values())
-      if (!inTimeOrder(list)) list.sort((a, b) => a.tsMs - b.tsMs);
   }
 
   /**
    * Per symbol: its overrides, the stored trade before the batch's first, the minute before that:
    * all before the batch's first trade, so the same whether the write beside it has run yet or not.
+   * Then, as soon as that context arrives, the per-trade rules: the write is still running in the
+   * database, so judging the batch's trades adds nothing to the time a batch takes. Before the
+   * query only what it needs is computed (each symbol's first instant).
    */
-  async read(sql: Sql): Promise<SymbolContext[]> {
-    const symbols = [...this.#bySymbol.keys()];
-    const firsts = symbols.map((symbol) =>
-      new Date((this.#bySymbol.get(symbol) as RuleTrade[])[0]?.tsMs ?? 0).toISOString(),
-    );
+  async read(sql: Sql): Promise<SymbolJudgement[]> {
+    const { trades } = this.#batch;
+    const tsMs = this.#options.tsMs ?? Float64Array.from(trades, (trade) => Date.parse(trade.ts));
+    const firstMs = new Map<string, number>();
+    trades.forEach((trade, i) => {
+      const ms = tsMs[i] as number;
+      const first = firstMs.get(trade.symbol);
+      if (first === undefined || ms < first) firstMs.set(trade.symbol, ms);
+    });
+    const symbols = [...firstMs.keys()];
+    const firsts = symbols.map((symbol) => isoTimestamp(firstMs.get(symbol) ?? 0));
     const rows = await sql<ContextRow[]>`
       select s.symbol,
              r.price_spike_percent::float8, r.volume_spike_ratio::float8, r.rsi_high::float8,
@@ -103,31 +108,53 @@ export class BatchDetection implements WriteObserver<SymbolContext[]> {
           order by ts desc, seq desc limit ${TRAILING_MAX_TRADES}
         ) t
       ) w`;
+    this.#group(tsMs);
     const defaults = defaultThresholds(this.#options.settings);
-    return rows.map((row) => ({
-      symbol: row.symbol,
-      thresholds: applyOverrides(defaults, {
-        priceSpikePercent: row.price_spike_percent,
-        volumeSpikeRatio: row.volume_spike_ratio,
-        rsiHigh: row.rsi_high,
-        rsiLow: row.rsi_low,
-        ingestLagSeconds: row.ingest_lag_seconds,
-        staleAfterIntervals: row.stale_after_intervals,
-      }),
-      previous: row.previous === null ? undefined : ruleTrade(row.previous),
-      trailing: row.trailing.map(ruleTrade),
-    }));
+    return rows.map((row) => {
+      const context: SymbolContext = {
+        symbol: row.symbol,
+        thresholds: applyOverrides(defaults, {
+          priceSpikePercent: row.price_spike_percent,
+          volumeSpikeRatio: row.volume_spike_ratio,
+          rsiHigh: row.rsi_high,
+          rsiLow: row.rsi_low,
+          ingestLagSeconds: row.ingest_lag_seconds,
+          staleAfterIntervals: row.stale_after_intervals,
+        }),
+        previous: row.previous === null ? undefined : ruleTrade(row.previous),
+        trailing: row.trailing.map(ruleTrade),
+      };
+      const trades = this.#bySymbol.get(row.symbol) ?? [];
+      return { context, tradeDrafts: detectTradeAnomalies({ ...context, trades }) };
+    });
   }
 
-  async record(sql: Sql, contexts: SymbolContext[], written: WrittenTrades): Promise<void> {
+  /** The batch's trades by symbol, each list in time order (a stable sort: ties keep message order). */
+  #group(tsMs: Float64Array): void {
+    this.#batch.trades.forEach((trade, i) => {
+      let list = this.#bySymbol.get(trade.symbol);
+      if (list === undefined) this.#bySymbol.set(trade.symbol, (list = []));
+      list.push({
+        tradeId: trade.trade_id,
+        price: Number(trade.price),
+        volume: Number(trade.volume),
+        tsMs: tsMs[i] as number,
+      });
+    });
+    // Most batches come in order.
+    for (const list of this.#bySymbol.values())
+      if (!inTimeOrder(list)) list.sort((a, b) => a.tsMs - b.tsMs);
+  }
+
+  async record(sql: Sql, judged: SymbolJudgement[], written: WrittenTrades): Promise<void> {
     const drafts: AnomalyDraft[] = [];
     const lagging: LaggingSymbol[] = [];
-    for (const context of contexts) {
+    for (const { context, tradeDrafts } of judged) {
       const trades = this.#bySymbol.get(context.symbol) ?? [];
       const first = trades[0];
       const last = trades.at(-1);
       if (first === undefined || last === undefined) continue;
-      drafts.push(...detectTradeAnomalies({ ...context, trades }));
+      drafts.push(...tradeDrafts);
       drafts.push(
         ...(await detectCandleAnomalies(sql, {
           symbol: context.symbol,

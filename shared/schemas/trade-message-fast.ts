@@ -52,22 +52,24 @@ export function parseValidTradeMessage(json: unknown): TradeMessage | undefined 
   return parseValidTrades(json)?.batch;
 }
 
-/** parseValidTradeMessage, with the latest of its trades' timestamps (epoch ms). */
+/** parseValidTradeMessage, with its trades' instants (epoch ms, in message order) and the latest. */
 export function parseValidTrades(
   json: unknown,
-): { batch: TradeMessage; latestTsMs: number } | undefined {
+): { batch: TradeMessage; tsMs: Float64Array; latestTsMs: number } | undefined {
   if (!isPlainObject(json) || !hasExactly(json, MESSAGE_KEYS) || json.v !== 1) return undefined;
   const { source, trades } = json;
   if (typeof source !== 'string' || !SOURCE_PATTERN.test(source)) return undefined;
   if (!Array.isArray(trades) || trades.length < 1 || trades.length > MAX_TRADES_PER_MESSAGE)
     return undefined;
   const parsed: Trade[] = [];
+  const tsMs = new Float64Array(trades.length);
   let latestTsMs = 0;
   for (const item of trades as unknown[]) {
     const valid = trade(item);
     if (valid === undefined) return undefined;
+    tsMs[parsed.length] = valid.tsMs;
     parsed.push(valid.trade);
     if (valid.tsMs > latestTsMs) latestTsMs = valid.tsMs;
   }
-  return { batch: { v: 1, source, trades: parsed }, latestTsMs };
+  return { batch: { v: 1, source, trades: parsed }, tsMs, latestTsMs };
 }

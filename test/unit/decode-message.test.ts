@@ -38,6 +38,7 @@ describe('decodeMessage accepts', () => {
         source: 'synthetic',
         trades: [{ ...trade, symbol: 'AAPL', price: '187.23', volume: '1200' }],
       },
+      tsMs: Float64Array.of(Date.parse(trade.ts)),
     });
   });
 
