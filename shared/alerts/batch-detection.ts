@@ -1,4 +1,5 @@
 import type { TradeMessage } from '../schemas/trade-message.js';
+import type { Fragment, Row } from 'postgres';
 import type { Sql } from '../db/client.js';
 import { isoTimestamp } from '../market/timestamp.js';
 import type { WriteObserver, WrittenTrades } from '../trades/write-trades.js';
@@ -46,7 +47,7 @@ export interface BatchDetectionOptions {
 /**
  * Anomaly detection for one batch, run by persist around the write (writeTrades' observer): the
  * context (each symbol's overrides, the stored trade before the batch's first and the minute before
- * that) read beside the write and the per-trade rules judged as it arrives; once the trades are
+ * that) read in the statement after the write and the per-trade rules judged on it; once the trades are
  * committed, the per-candle and ingest-lag rules, and every anomaly found recorded in one
  * statement. Idempotent rather than transactional: a crash after the trades' commit leaves the
  * message unacknowledged, and its redelivery reads the same context (nothing before the batch's
@@ -65,16 +66,18 @@ export class BatchDetection implements WriteObserver<SymbolJudgement[]> {
     this.#options = options;
   }
 
+  /** The instants of the batch's trades (epoch ms, in message order), once contextQuery ran. */
+  #tsMs: Float64Array | undefined;
+
   /**
    * Per symbol: its overrides, the stored trade before the batch's first, the minute before that:
-   * all before the batch's first trade, so the same whether the write beside it has run yet or not.
-   * Then, as soon as that context arrives, the per-trade rules: the write is still running in the
-   * database, so judging the batch's trades adds nothing to the time a batch takes. Before the
-   * query only what it needs is computed (each symbol's first instant).
+   * all before the batch's first trade, so the same whether the write before it stored the batch
+   * or not (a redelivery).
    */
-  async read(sql: Sql): Promise<SymbolJudgement[]> {
+  contextQuery(sql: Sql): Fragment {
     const { trades } = this.#batch;
     const tsMs = this.#options.tsMs ?? Float64Array.from(trades, (trade) => Date.parse(trade.ts));
+    this.#tsMs = tsMs;
     const firstMs = new Map<string, number>();
     trades.forEach((trade, i) => {
       const ms = tsMs[i] as number;
@@ -83,7 +86,7 @@ export class BatchDetection implements WriteObserver<SymbolJudgement[]> {
     });
     const symbols = [...firstMs.keys()];
     const firsts = symbols.map((symbol) => isoTimestamp(firstMs.get(symbol) ?? 0));
-    const rows = await sql<ContextRow[]>`
+    return sql`
       select s.symbol,
              r.price_spike_percent::float8, r.volume_spike_ratio::float8, r.rsi_high::float8,
              r.rsi_low::float8, r.ingest_lag_seconds::float8, r.stale_after_intervals,
@@ -108,9 +111,13 @@ export class BatchDetection implements WriteObserver<SymbolJudgement[]> {
           order by ts desc, seq desc limit ${TRAILING_MAX_TRADES}
         ) t
       ) w`;
-    this.#group(tsMs);
+  }
+
+  /** Each symbol's context, and what the per-trade rules find in the batch against it. */
+  judge(rows: readonly Row[]): SymbolJudgement[] {
+    this.#group(this.#tsMs ?? new Float64Array(0));
     const defaults = defaultThresholds(this.#options.settings);
-    return rows.map((row) => {
+    return (rows as readonly ContextRow[]).map((row) => {
       const context: SymbolContext = {
         symbol: row.symbol,
         thresholds: applyOverrides(defaults, {

@@ -65,10 +65,20 @@ export async function detectCandleAnomalies(
 ): Promise<AnomalyDraft[]> {
   const drafts: AnomalyDraft[] = [];
   const spec: IndicatorSpec = { type: 'rsi', window: input.rsiWindow, series: 'close' };
+  const warmUp = warmUpCandles(spec);
+  // RSI on 1m reads the minutes the volume rule needs (its warm-up is longer than 20 minutes):
+  // one read serves both.
+  let minuteCandles: Candle[] | undefined;
   for (const interval of input.rsiIntervals) {
     const closed = closedBuckets(interval, input.previousTsMs, input.firstTsMs, input.lastTsMs);
     if (closed === undefined) continue;
-    const closes = await loadCloses(sql, input.symbol, interval, closed, warmUpCandles(spec));
+    let closes: IndicatorInput[];
+    if (interval.ms === ONE_MINUTE.ms && warmUp >= VOLUME_LOOKBACK_BUCKETS) {
+      minuteCandles = await loadCandles(sql, input.symbol, ONE_MINUTE, closed, warmUp);
+      closes = minuteCandles.map(closeOf);
+    } else {
+      closes = await loadCloses(sql, input.symbol, interval, closed, warmUp);
+    }
     drafts.push(...rsiExtremes(input, interval, closed, closes, spec));
   }
   const closedMinutes = closedBuckets(
@@ -78,16 +88,18 @@ export async function detectCandleAnomalies(
     input.lastTsMs,
   );
   if (closedMinutes !== undefined) {
-    const minutes = await loadCandles(
-      sql,
-      input.symbol,
-      ONE_MINUTE,
-      closedMinutes,
-      VOLUME_LOOKBACK_BUCKETS,
-    );
+    const minutes =
+      minuteCandles ??
+      (await loadCandles(sql, input.symbol, ONE_MINUTE, closedMinutes, VOLUME_LOOKBACK_BUCKETS));
     drafts.push(...candleVolumeSpikes(input, closedMinutes, minutes));
   }
   return drafts;
+}
+
+/** A candle as RSI reads it: its close. */
+function closeOf(candle: Candle): IndicatorInput {
+  const close = Number(candle.close);
+  return { timeMs: Date.parse(candle.timestamp), open: close, high: close, low: close, close };
 }
 
 /**
@@ -123,10 +135,7 @@ async function loadCloses(
   lookback: number,
 ): Promise<IndicatorInput[]> {
   if (interval.ms >= MINUTE_MS)
-    return (await loadCandles(sql, symbol, interval, closed, lookback)).map((candle) => {
-      const close = Number(candle.close);
-      return { timeMs: Date.parse(candle.timestamp), open: close, high: close, low: close, close };
-    });
+    return (await loadCandles(sql, symbol, interval, closed, lookback)).map(closeOf);
   const buckets = fixedBuckets(
     sql,
     interval.ms,

@@ -1,4 +1,4 @@
-import type { TransactionSql } from 'postgres';
+import type { Fragment, Row, TransactionSql } from 'postgres';
 import {
   deleteCandlesOfInsertedTrades,
   LATE_TRADE_SECONDS,
@@ -43,16 +43,19 @@ interface WriteCounts {
 }
 
 /**
- * Work that follows a batch's trades (anomaly detection, shared/alerts/). `read` runs beside the
- * write, sent at once (no round trip of its own), so it must not depend on the batch's own rows;
- * `record` runs once the trades are committed, given what the write did. Not one transaction: a
- * crash between the write and `record` leaves the trades stored and the message unacknowledged,
- * and its redelivery, which stores nothing again, reads the same state and records what is
- * missing. `record` must therefore judge the batch itself, not only the trades this delivery
- * inserted, and be idempotent (keys that make a second record a no-op).
+ * Work that follows a batch's trades (anomaly detection, shared/alerts/). Its read is `contextQuery`,
+ * a SELECT that writeTrades runs in the statement after the write, the stream's notification's (so
+ * looking costs a batch no statement of its own), which is why it must not depend on the batch's
+ * own rows; `judge` turns its rows into the state, and `record` runs once the trades are committed,
+ * given what the write did. Not one transaction: a crash between the write and `record` leaves the
+ * trades stored and the message unacknowledged, and its redelivery, which stores nothing again,
+ * reads the same context and records what is missing. `record` must therefore judge the batch
+ * itself, not only the trades this delivery inserted, and be idempotent (keys that make a second
+ * record a no-op).
  */
 export interface WriteObserver<State> {
-  read(sql: Sql): Promise<State>;
+  contextQuery(sql: Sql): Fragment;
+  judge(rows: readonly Row[]): State;
   record(sql: Sql, state: State, written: WrittenTrades): Promise<void>;
 }
 
@@ -110,11 +113,11 @@ export async function writeTrades<State>(
 }
 
 /**
- * The usual path in one round trip on one connection: the observer's read, the guarded write and
- * the stream's notification sent together, run in that order, each in a transaction of its own.
- * The notification goes whether the write stored anything or not (a redelivery, a late batch that
- * the guard sent to the locks): a stream woken for nothing reads nothing, and waiting for the
- * write's answer first would cost every batch a round trip.
+ * The usual path in one round trip on one connection: the guarded write, then the stream's
+ * notification carrying the observer's read, each in a transaction of its own. The notification
+ * goes whether the write stored anything or not (a redelivery, a late batch that the guard sent to
+ * the locks): a stream woken for nothing reads nothing, and waiting for the write's answer first
+ * would cost every batch a round trip.
  */
 async function writeRecent<State>(
   sql: Sql,
@@ -126,12 +129,15 @@ async function writeRecent<State>(
 ): Promise<{ state: State | undefined; fast: WriteCounts | undefined }> {
   const conn = await sql.reserve();
   try {
-    const [state, [fast]] = await Promise.all([
-      observer?.read(conn),
-      writeStatement(conn, batch, messageId, symbols, { late: false, rollups }),
-      notifyStream(conn),
-    ]);
-    return { state, fast };
+    // Sent now, in this order: the notification (an async call, so it sends at once) must not go
+    // before the write, or the streams would read before the trades are committed.
+    const written = writeStatement(conn, batch, messageId, symbols, {
+      late: false,
+      rollups,
+    }).execute();
+    const context = notifyStream(conn, observer?.contextQuery(conn));
+    const [[fast], rows] = await Promise.all([written, context]);
+    return { state: observer?.judge(rows), fast };
   } finally {
     conn.release();
   }
@@ -142,10 +148,15 @@ async function writeRecent<State>(
  * trades': PostgreSQL serializes the commits of notifying transactions (a queue lock held until
  * the commit is flushed), which inside the write would queue every persist instance's commit
  * behind the others'. Committed without waiting for the disk: a notification lost in a crash
- * costs nothing, since the stream also polls and reads from where it stands.
+ * costs nothing, since the stream also polls and reads from where it stands. With `query`, the
+ * same statement answers its rows (the notification is sent whether they are any or none).
  */
-async function notifyStream(sql: Sql): Promise<void> {
-  await sql`select set_config('synchronous_commit', 'off', true), pg_notify(${TRADES_CHANNEL}, '')`;
+async function notifyStream(sql: Sql, query?: Fragment): Promise<readonly Row[]> {
+  const wake = sql`select set_config('synchronous_commit', 'off', true), pg_notify(${TRADES_CHANNEL}, '')`;
+  if (query === undefined) return sql`${wake}`;
+  return sql`
+    with woken as (${wake})
+    select context.* from (${query}) context where (select count(*) from woken) > 0`;
 }
 
 function result(batch: TradeMessage, counts: WriteCounts, late: boolean): WriteResult {

@@ -127,7 +127,9 @@ describe('per-trade rules in persist', () => {
 
   it('a normal walk of half an hour records no price or volume spike', async () => {
     const { persist } = persistHandler();
-    const untilMs = Date.now() - 5_000;
+    // A fixed half hour: the walk's trades depend on their slots' times, and a walk drawn from
+    // the clock met, a few runs in a hundred, five quiet trades and then a heavy one (3.3x).
+    const untilMs = Date.parse('2026-11-02T15:00:05Z');
     const trades = generateTrades({
       seed: 'quiet-walk',
       symbol: 'MSFT',

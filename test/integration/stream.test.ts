@@ -259,6 +259,32 @@ describe('GET /stream', () => {
     await counted.end();
   });
 
+  it('a stream that attaches reads what committed without a notification, not waiting for the poll', async () => {
+    const pipe = new TransformStream<Uint8Array, Uint8Array>();
+    const [forServer, forReader] = pipe.readable.tee();
+    const stream = readSse(new Response(forReader));
+    streams.push(stream);
+    // No poll within the test: only the attach itself can read the trade.
+    const hub = new StreamHub({ sql: db.sql, logger: captureLogger().logger, pollMs: 60_000 });
+    await hub.start();
+    // Stored as a writer whose notification was lost would leave it.
+    await db.sql`
+      insert into trades (trade_id, symbol, price, volume, ts, source, message_id)
+      values ('AAPL-silent', 'AAPL', 101.5, 2, now(), 'test', 'silent')`;
+    const sse = new SSEStreamingApi(pipe.writable, forServer);
+    const run = runClientStream(sse, {
+      hub,
+      sql: db.sql,
+      symbols: ['AAPL'],
+      events: new Set(['trades']),
+      maxSeconds: 2,
+    });
+    await stream.until((events) => tradesOf(events).length > 0);
+    expect(tradesOf(stream.events).map((t) => t.trade_id)).toEqual(['AAPL-silent']);
+    await run;
+    await sse.close();
+  });
+
   it('sends a heartbeat comment whenever nothing else was sent for the heartbeat interval', async () => {
     const pipe = new TransformStream<Uint8Array, Uint8Array>();
     const [forServer, forReader] = pipe.readable.tee();

@@ -137,6 +137,10 @@ export class StreamHub {
     this.#poll ??= setInterval(() => {
       this.wake();
     }, this.#pollMs).unref();
+    // A read for each stream that attaches: what committed without a notification reaching this
+    // instance (a lost one, or one sent before its commit) is found now, not at the next poll,
+    // which streams shorter than the poll interval (reconnecting clients) would never see.
+    this.wake();
     return true;
   }
 
