@@ -282,6 +282,9 @@ describe('npm start without the Pub/Sub emulator', () => {
           },
           20_000,
         );
+        // The banner comes once every function is up, after the dashboard's first build: prices
+        // can flow before it on a loaded machine.
+        await waitFor('the banner', () => (stack.output().includes(BANNER_END) ? true : undefined));
         expect(stack.output()).toMatch(/WARNING: no Pub\/Sub emulator/);
         expect(stack.output()).toContain('fed by direct pushes: NO Pub/Sub emulator');
         expect(stack.output()).toMatch(/"function":"persist","message_id":"direct-/);
