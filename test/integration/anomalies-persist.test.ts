@@ -50,6 +50,34 @@ const quiet = (symbol: string, fromMs: number, n: number, first = 0): T[] =>
     ts: new Date(fromMs + i * 3_000).toISOString(),
   }));
 
+/**
+ * The database refuses the anomalies' outbox rows until disarmed: as a crash after the trades'
+ * commit would stop their record.
+ */
+async function refuseAnomalyEvents() {
+  await db.sql`create table fail_once (armed boolean)`;
+  await db.sql`insert into fail_once values (true)`;
+  await db.sql.unsafe(`
+    create function refuse_event() returns trigger language plpgsql as $$
+    begin
+      if (select armed from fail_once) then
+        raise exception 'refused for the test';
+      end if;
+      return new;
+    end $$;
+    create trigger refuse_event before insert on anomaly_events for each row execute function refuse_event();`);
+  return {
+    disarm: async () => {
+      await db.sql`update fail_once set armed = false`;
+    },
+    remove: async () => {
+      await db.sql.unsafe(
+        'drop trigger refuse_event on anomaly_events; drop function refuse_event(); drop table fail_once;',
+      );
+    },
+  };
+}
+
 function persistHandler(now = Date.now) {
   const capture = captureLogger();
   return {
@@ -184,26 +212,14 @@ describe('recorded once, with the trades', () => {
   it('a failure between the trades’ commit and their anomalies: the trades stay, the redelivery records the anomalies once', async () => {
     const { persist } = persistHandler();
     const start = Date.now() - 120_000;
-    // The database refuses the outbox row once: as a crash after the trades' commit would stop
-    // the anomalies' record.
-    await db.sql`create table fail_once (armed boolean)`;
-    await db.sql`insert into fail_once values (true)`;
-    await db.sql.unsafe(`
-      create function refuse_event() returns trigger language plpgsql as $$
-      begin
-        if (select armed from fail_once) then
-          raise exception 'refused for the test';
-        end if;
-        return new;
-      end $$;
-      create trigger refuse_event before insert on anomaly_events for each row execute function refuse_event();`);
+    const refusal = await refuseAnomalyEvents();
     try {
       const event = pubsubEvent(spikeBatch(start));
       // persist throws, so Pub/Sub would redeliver: the message is not acknowledged.
       await expect(persist(event)).rejects.toThrow(/refused for the test/);
       expect(await db.sql`select count(*)::int as n from trades`).toEqual([{ n: 11 }]);
       expect(await anomalyRows(db.sql)).toEqual([]);
-      await db.sql`update fail_once set armed = false`;
+      await refusal.disarm();
       await persist(event);
       await persist(event);
       expect(await db.sql`select count(*)::int as n from trades`).toEqual([{ n: 11 }]);
@@ -213,9 +229,7 @@ describe('recorded once, with the trades', () => {
       ]);
       expect(await eventCounts(db.sql)).toEqual({ detected: 2 });
     } finally {
-      await db.sql.unsafe(
-        'drop trigger refuse_event on anomaly_events; drop function refuse_event(); drop table fail_once;',
-      );
+      await refusal.remove();
     }
   });
 
@@ -225,20 +239,10 @@ describe('recorded once, with the trades', () => {
     const event = pubsubEvent(batch(quiet('AAPL', start, 2)));
     // Published 40 s ago, stored now: a lag of 40 s against 30 s.
     setPublishTime(event, Date.now() - 40_000);
-    await db.sql`create table fail_once (armed boolean)`;
-    await db.sql`insert into fail_once values (true)`;
-    await db.sql.unsafe(`
-      create function refuse_event() returns trigger language plpgsql as $$
-      begin
-        if (select armed from fail_once) then
-          raise exception 'refused for the test';
-        end if;
-        return new;
-      end $$;
-      create trigger refuse_event before insert on anomaly_events for each row execute function refuse_event();`);
+    const refusal = await refuseAnomalyEvents();
     try {
       await expect(persist(event)).rejects.toThrow(/refused for the test/);
-      await db.sql`update fail_once set armed = false`;
+      await refusal.disarm();
       // The redelivery comes 100 s later: the publish and the store 100 s further in the past.
       await db.sql`update trades set ingested_at = ingested_at - interval '100 seconds'`;
       setPublishTime(event, Date.now() - 140_000);
@@ -249,9 +253,7 @@ describe('recorded once, with the trades', () => {
       expect(observed).toBeGreaterThanOrEqual(39);
       expect(observed).toBeLessThan(60);
     } finally {
-      await db.sql.unsafe(
-        'drop trigger refuse_event on anomaly_events; drop function refuse_event(); drop table fail_once;',
-      );
+      await refusal.remove();
     }
   });
 

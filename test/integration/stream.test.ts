@@ -48,6 +48,33 @@ async function open(path: string, headers: Record<string, string> = {}, on = app
   return stream;
 }
 
+/**
+ * An AAPL trades stream of 2 s run straight on `hub` (no HTTP), read as a client would; `done`
+ * waits for its end.
+ */
+function streamFromHub(hub: StreamHub, { heartbeatMs }: { heartbeatMs?: number }) {
+  const pipe = new TransformStream<Uint8Array, Uint8Array>();
+  const [forServer, forReader] = pipe.readable.tee();
+  const stream = readSse(new Response(forReader));
+  streams.push(stream);
+  const sse = new SSEStreamingApi(pipe.writable, forServer);
+  const run = runClientStream(sse, {
+    hub,
+    sql: db.sql,
+    symbols: ['AAPL'],
+    events: new Set(['trades']),
+    maxSeconds: 2,
+    ...(heartbeatMs === undefined ? {} : { heartbeatMs }),
+  });
+  return {
+    stream,
+    done: async () => {
+      await run;
+      await sse.close();
+    },
+  };
+}
+
 const trade = (symbol: string, price: string, ts = new Date()) => ({
   trade_id: `${symbol}-${++counter}`,
   symbol,
@@ -260,10 +287,6 @@ describe('GET /stream', () => {
   });
 
   it('a stream that attaches reads what committed without a notification, not waiting for the poll', async () => {
-    const pipe = new TransformStream<Uint8Array, Uint8Array>();
-    const [forServer, forReader] = pipe.readable.tee();
-    const stream = readSse(new Response(forReader));
-    streams.push(stream);
     // No poll within the test: only the attach itself can read the trade.
     const hub = new StreamHub({ sql: db.sql, logger: captureLogger().logger, pollMs: 60_000 });
     await hub.start();
@@ -271,40 +294,19 @@ describe('GET /stream', () => {
     await db.sql`
       insert into trades (trade_id, symbol, price, volume, ts, source, message_id)
       values ('AAPL-silent', 'AAPL', 101.5, 2, now(), 'test', 'silent')`;
-    const sse = new SSEStreamingApi(pipe.writable, forServer);
-    const run = runClientStream(sse, {
-      hub,
-      sql: db.sql,
-      symbols: ['AAPL'],
-      events: new Set(['trades']),
-      maxSeconds: 2,
-    });
+    const { stream, done } = streamFromHub(hub, {});
     await stream.until((events) => tradesOf(events).length > 0);
     expect(tradesOf(stream.events).map((t) => t.trade_id)).toEqual(['AAPL-silent']);
-    await run;
-    await sse.close();
+    await done();
   });
 
   it('sends a heartbeat comment whenever nothing else was sent for the heartbeat interval', async () => {
-    const pipe = new TransformStream<Uint8Array, Uint8Array>();
-    const [forServer, forReader] = pipe.readable.tee();
-    const stream = readSse(new Response(forReader));
-    streams.push(stream);
     const hub = new StreamHub({ sql: db.sql, logger: captureLogger().logger });
-    const sse = new SSEStreamingApi(pipe.writable, forServer);
-    const run = runClientStream(sse, {
-      hub,
-      sql: db.sql,
-      symbols: ['AAPL'],
-      events: new Set(['trades']),
-      maxSeconds: 2,
-      heartbeatMs: 300,
-    });
+    const { stream, done } = streamFromHub(hub, { heartbeatMs: 300 });
     await stream.live();
     // A trade in between: the quiet time before the next heartbeat starts again from it.
     await publish([trade('AAPL', '40')]);
-    await run;
-    await sse.close();
+    await done();
     const heartbeats = stream.comments.filter((c) => c.trim() === 'heartbeat').length;
     expect(heartbeats).toBeGreaterThanOrEqual(3);
     expect(heartbeats).toBeLessThanOrEqual(7);
