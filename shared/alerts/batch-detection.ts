@@ -18,15 +18,15 @@ import {
   detectTradeAnomalies,
   TRAILING_MAX_TRADES,
   TRAILING_WINDOW_MS,
-  type RuleTrade,
+  type TradeSeries,
 } from './trade-rules.js';
 
 /** What detection reads beside the write, per symbol. */
 interface SymbolContext {
   symbol: string;
   thresholds: AlertThresholds;
-  previous: RuleTrade | undefined;
-  trailing: RuleTrade[];
+  /** The stored trade before the batch's first of the symbol, when there is one. */
+  previousTsMs: number | undefined;
 }
 
 /** A symbol's context and what the per-trade rules found against it (read's answer). */
@@ -58,8 +58,11 @@ export class BatchDetection implements WriteObserver<SymbolJudgement[]> {
   readonly events: AnomalyEvent[] = [];
   readonly #batch: TradeMessage;
   readonly #options: BatchDetectionOptions;
-  /** Each symbol's trades in time order (ts, then message order), once the context is read. */
-  readonly #bySymbol = new Map<string, RuleTrade[]>();
+  /**
+   * Each symbol's trades as indexes into the batch, in time order (ts, then message order), once
+   * the context is read.
+   */
+  readonly #bySymbol = new Map<string, number[]>();
 
   constructor(batch: TradeMessage, options: BatchDetectionOptions) {
     this.#batch = batch;
@@ -118,8 +121,10 @@ export class BatchDetection implements WriteObserver<SymbolJudgement[]> {
 
   /** Each symbol's context, and what the per-trade rules find in the batch against it. */
   judge(rows: readonly Row[]): SymbolJudgement[] {
-    this.#group(this.#tsMs ?? new Float64Array(0));
+    const tsMs = this.#tsMs ?? new Float64Array(0);
+    this.#group(tsMs);
     const defaults = defaultThresholds(this.#options.settings);
+    const { trades } = this.#batch;
     return (rows as readonly ContextRow[]).map((row) => {
       const context: SymbolContext = {
         symbol: row.symbol,
@@ -131,14 +136,26 @@ export class BatchDetection implements WriteObserver<SymbolJudgement[]> {
           ingestLagSeconds: row.ingest_lag_seconds,
           staleAfterIntervals: row.stale_after_intervals,
         }),
-        previous:
-          row.previous_ts_ms === null
-            ? undefined
-            : ruleTrade(row.previous_price ?? 0, row.previous_volume ?? 0, row.previous_ts_ms),
-        trailing: oldestFirst(row),
+        previousTsMs: row.previous_ts_ms ?? undefined,
       };
-      const trades = this.#bySymbol.get(row.symbol) ?? [];
-      return { context, tradeDrafts: detectTradeAnomalies({ ...context, trades }) };
+      const indexes = this.#bySymbol.get(row.symbol) ?? [];
+      const trailingCount = row.trailing_ts_ms.length;
+      const series = seriesOf(row, trailingCount + indexes.length);
+      indexes.forEach((index, k) => {
+        const trade = trades[index];
+        series.price[trailingCount + k] = Number(trade?.price);
+        series.volume[trailingCount + k] = Number(trade?.volume);
+        series.tsMs[trailingCount + k] = tsMs[index] as number;
+      });
+      const tradeDrafts = detectTradeAnomalies({
+        symbol: row.symbol,
+        thresholds: context.thresholds,
+        previousPrice: row.previous_price ?? undefined,
+        series,
+        trailingCount,
+        tradeIdAt: (i) => trades[indexes[i - trailingCount] as number]?.trade_id ?? '',
+      });
+      return { context, tradeDrafts };
     });
   }
 
@@ -147,25 +164,22 @@ export class BatchDetection implements WriteObserver<SymbolJudgement[]> {
     this.#batch.trades.forEach((trade, i) => {
       let list = this.#bySymbol.get(trade.symbol);
       if (list === undefined) this.#bySymbol.set(trade.symbol, (list = []));
-      list.push({
-        tradeId: trade.trade_id,
-        price: Number(trade.price),
-        volume: Number(trade.volume),
-        tsMs: tsMs[i] as number,
-      });
+      list.push(i);
     });
     // Most batches come in order.
     for (const list of this.#bySymbol.values())
-      if (!inTimeOrder(list)) list.sort((a, b) => a.tsMs - b.tsMs);
+      if (!inTimeOrder(list, tsMs))
+        list.sort((a, b) => (tsMs[a] as number) - (tsMs[b] as number) || a - b);
   }
 
   async record(sql: Sql, judged: SymbolJudgement[], written: WrittenTrades): Promise<void> {
     const drafts: AnomalyDraft[] = [];
     const lagging: LaggingSymbol[] = [];
+    const tsMs = this.#tsMs ?? new Float64Array(0);
     for (const { context, tradeDrafts } of judged) {
-      const trades = this.#bySymbol.get(context.symbol) ?? [];
-      const first = trades[0];
-      const last = trades.at(-1);
+      const indexes = this.#bySymbol.get(context.symbol) ?? [];
+      const first = indexes[0];
+      const last = indexes.at(-1);
       if (first === undefined || last === undefined) continue;
       drafts.push(...tradeDrafts);
       drafts.push(
@@ -174,24 +188,21 @@ export class BatchDetection implements WriteObserver<SymbolJudgement[]> {
           thresholds: context.thresholds,
           rsiWindow: this.#options.settings.ALERT_RSI_WINDOW,
           rsiIntervals: this.#options.settings.ALERT_RSI_INTERVALS,
-          previousTsMs: context.previous?.tsMs,
-          firstTsMs: first.tsMs,
-          lastTsMs: last.tsMs,
+          previousTsMs: context.previousTsMs,
+          firstTsMs: tsMs[first] as number,
+          lastTsMs: tsMs[last] as number,
         })),
       );
-      if (this.#mayLag(context))
-        lagging.push({ context, first: this.#sent(context.symbol, first) });
+      if (this.#mayLag(context)) lagging.push({ context, first: this.#sent(first) });
     }
     drafts.push(...(await this.#ingestLags(sql, lagging, written)));
     this.events.push(...(await recordAnomalies(sql, drafts)));
   }
 
-  /** The trade as the message sent it: tsMs drops microseconds, and a stored trade is found by ts. */
-  #sent(symbol: string, trade: RuleTrade): LaggingSymbol['first'] {
-    const sent = this.#batch.trades.find(
-      (t) => t.trade_id === trade.tradeId && t.symbol === symbol,
-    );
-    return { tradeId: trade.tradeId, ts: sent?.ts ?? new Date(trade.tsMs).toISOString() };
+  /** The batch's trade as the message sent it: a stored trade is found by its ts, to the µs. */
+  #sent(index: number): LaggingSymbol['first'] {
+    const trade = this.#batch.trades[index];
+    return { tradeId: trade?.trade_id ?? '', ts: trade?.ts ?? '' };
   }
 
   /** Whether the message waited long enough since its publish for this symbol's lag to count. */
@@ -248,9 +259,10 @@ export class BatchDetection implements WriteObserver<SymbolJudgement[]> {
   }
 }
 
-function inTimeOrder(trades: readonly RuleTrade[]): boolean {
-  for (let i = 1; i < trades.length; i++)
-    if ((trades[i] as RuleTrade).tsMs < (trades[i - 1] as RuleTrade).tsMs) return false;
+function inTimeOrder(indexes: readonly number[], tsMs: Float64Array): boolean {
+  for (let i = 1; i < indexes.length; i++)
+    if ((tsMs[indexes[i] as number] as number) < (tsMs[indexes[i - 1] as number] as number))
+      return false;
   return true;
 }
 
@@ -291,24 +303,20 @@ interface ContextRow {
   trailing_ts_ms: number[];
 }
 
-/** The trailing window as the rules take it, oldest first. */
-function oldestFirst(row: ContextRow): RuleTrade[] {
-  const trades: RuleTrade[] = [];
-  for (let i = row.trailing_ts_ms.length - 1; i >= 0; i--)
-    trades.push(
-      ruleTrade(
-        row.trailing_prices[i] as number,
-        row.trailing_volumes[i] as number,
-        row.trailing_ts_ms[i] as number,
-      ),
-    );
-  return trades;
+/** A series of `length` trades holding the context's trailing window first, oldest first. */
+function seriesOf(row: ContextRow, length: number): TradeSeries {
+  const series: TradeSeries = {
+    price: new Float64Array(length),
+    volume: new Float64Array(length),
+    tsMs: new Float64Array(length),
+  };
+  const count = row.trailing_ts_ms.length;
+  for (let i = 0; i < count; i++) {
+    // The window comes newest first.
+    const from = count - 1 - i;
+    series.price[i] = row.trailing_prices[from] as number;
+    series.volume[i] = row.trailing_volumes[from] as number;
+    series.tsMs[i] = row.trailing_ts_ms[from] as number;
+  }
+  return series;
 }
-
-// A stored trade is only compared with: its id is never reported.
-const ruleTrade = (price: number, volume: number, tsMs: number): RuleTrade => ({
-  tradeId: '',
-  price,
-  volume,
-  tsMs,
-});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { rsiSeverity, severityOf } from '../../shared/alerts/alert-rules.js';
 import { closedBuckets } from '../../shared/alerts/candle-rules.js';
-import { detectTradeAnomalies, type RuleTrade } from '../../shared/alerts/trade-rules.js';
+import { detectTradeAnomalies } from '../../shared/alerts/trade-rules.js';
 
 const thresholds = {
   priceSpikePercent: 5,
@@ -11,20 +11,34 @@ const thresholds = {
   ingestLagSeconds: 30,
   staleAfterIntervals: 3,
 };
-const trade = (n: number, price: number, volume = 100, tsMs = n * 1_000): RuleTrade => ({
+interface Trade {
+  tradeId: string;
+  price: number;
+  volume: number;
+  tsMs: number;
+}
+const trade = (n: number, price: number, volume = 100, tsMs = n * 1_000): Trade => ({
   tradeId: `T-${n}`,
   price,
   volume,
   tsMs,
 });
-const detect = (trades: RuleTrade[], trailing: RuleTrade[] = []) =>
-  detectTradeAnomalies({
+/** The batch's `trades` judged after the stored `trailing` (oldest first), as persist lays them out. */
+const detect = (trades: Trade[], trailing: Trade[] = []) => {
+  const all = [...trailing, ...trades];
+  return detectTradeAnomalies({
     symbol: 'T',
     thresholds,
-    previous: trailing.at(-1),
-    trailing,
-    trades,
+    previousPrice: trailing.at(-1)?.price,
+    series: {
+      price: Float64Array.from(all, (t) => t.price),
+      volume: Float64Array.from(all, (t) => t.volume),
+      tsMs: Float64Array.from(all, (t) => t.tsMs),
+    },
+    trailingCount: trailing.length,
+    tradeIdAt: (i) => all[i]?.tradeId ?? '',
   }).map((d) => [d.kind, d.tradeId, d.severity, d.observed]);
+};
 
 describe('per-trade rules', () => {
   it('a jump against the previous trade alone, before the window holds 5 trades', () => {
