@@ -17,6 +17,7 @@ import { createLogger } from '../../shared/logging/logger.js';
 import { pubsubEvent } from '../support/pubsub-event.js';
 import type { BenchDatabase } from './support/bench-database.js';
 import { result, type BenchResult } from './support/results.js';
+import { serverCpuMs } from './support/server-cpu.js';
 import { timed } from './support/stats.js';
 import { chunk, createSymbols, makeTrades, tradeMessage } from './support/trades.js';
 
@@ -105,6 +106,17 @@ export async function benchPersist(db: BenchDatabase): Promise<BenchResult[]> {
         );
       });
     };
+    const port = Number(new URL(db.url).port);
+    /** CPU time of the database and of this process during persist's and the ceiling's turns (ms). */
+    const cpu = { persist: { db: 0, node: 0 }, ceiling: { db: 0, node: 0 } };
+    const metered = async (into: { db: number; node: number }, work: () => Promise<unknown>) => {
+      const db0 = serverCpuMs(port);
+      const node0 = process.cpuUsage();
+      await work();
+      const node = process.cpuUsage(node0);
+      into.node += (node.user + node.system) / 1000;
+      into.db += (serverCpuMs(port) ?? Number.NaN) - (db0 ?? Number.NaN);
+    };
     let seconds = 0;
     let ceilingSeconds = 0;
     let bareSeconds = 0;
@@ -134,17 +146,21 @@ export async function benchPersist(db: BenchDatabase): Promise<BenchResult[]> {
       );
       const streams = lastRound;
       const turns = [
-        async () => (seconds += await timed(() => deliver(streams))),
+        () => metered(cpu.persist, async () => (seconds += await timed(() => deliver(streams)))),
         async () => (bareSeconds += await timed(() => deliver(bare, persistWithoutRollups))),
         async () => (undetectedSeconds += await timed(() => deliver(undetectedRound, undetected))),
-        async () =>
-          (ceilingSeconds += await timed(() =>
-            Promise.all(
-              ceilingBatches.map(async (batches) => {
-                for (const trades of batches) await insertCeiling(sql, trades);
-              }),
-            ),
-          )),
+        () =>
+          metered(
+            cpu.ceiling,
+            async () =>
+              (ceilingSeconds += await timed(() =>
+                Promise.all(
+                  ceilingBatches.map(async (batches) => {
+                    for (const trades of batches) await insertCeiling(sql, trades);
+                  }),
+                ),
+              )),
+          ),
       ];
       for (const turn of TURN_ORDERS[round % TURN_ORDERS.length] ?? []) {
         await settle();
@@ -183,6 +199,16 @@ export async function benchPersist(db: BenchDatabase): Promise<BenchResult[]> {
         baseline: ceilingRate,
         note: `baseline (trades/s): the same ${total} trades in the same batches, one prepared INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING per batch, same parallelism, in turns with persist`,
       }),
+      // Where both share the cores, as here, persist's Node work counts against the database's;
+      // deployed, persist runs beside Cloud SQL, not on it. Omitted when the server is not ours.
+      ...(Number.isNaN(cpu.persist.db)
+        ? []
+        : [
+            result('persist_db_cpu_vs_ceiling', cpu.ceiling.db / cpu.persist.db, '×', {
+              baseline: (cpu.ceiling.db / total) * 1_000,
+              note: `the database's CPU time per trade for the ceiling's inserts ÷ for persist's writes: ${perThousand(cpu.persist.db, total)} ms per 1,000 trades (the ceiling ${perThousand(cpu.ceiling.db, total)}); this process's, ${perThousand(cpu.persist.node, total)} ms (the ceiling ${perThousand(cpu.ceiling.node, total)})`,
+            }),
+          ]),
       result('persist_rollups_ratio', rate / bareRate, '×', {
         goal: { op: '>=', value: 0.85 },
         baseline: bareRate,
@@ -201,6 +227,8 @@ export async function benchPersist(db: BenchDatabase): Promise<BenchResult[]> {
     await sql.end({ timeout: 5 });
   }
 }
+
+const perThousand = (ms: number, trades: number) => ((ms / trades) * 1_000).toFixed(2);
 
 /**
  * The database's bulk-insert ceiling for a batch: the trades as arrays into one prepared statement
