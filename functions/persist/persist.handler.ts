@@ -71,7 +71,10 @@ export function createPersistHandler({
         : undefined;
       let result;
       try {
-        result = await writeTrades(sql, decoded.batch, messageId, detection, write);
+        result = await writeTrades(sql, decoded.batch, messageId, detection, {
+          ...write,
+          oldestTsMs: earliest(decoded.tsMs),
+        });
       } catch (error) {
         logger.error({ err: error }, 'batch not stored; Pub/Sub will redeliver');
         throw error;
@@ -99,6 +102,12 @@ export function createPersistHandler({
       await followUp(detection?.events ?? []);
     });
   };
+}
+
+function earliest(tsMs: Float64Array): number | undefined {
+  let min: number | undefined;
+  for (const ms of tsMs) if (min === undefined || ms < min) min = ms;
+  return min;
 }
 
 /** Pub/Sub's publish time of the message, when it carries a valid one. */

@@ -27,6 +27,14 @@ type SqlTag = Sql | TransactionSql;
 
 export interface WriteOptions {
   /**
+   * The batch's earliest instant (epoch ms, fractions of a millisecond dropped) when the caller has
+   * parsed the timestamps already, as persist's decode has: the guard then compares it with the
+   * database's clock instead of finding it among the rows, and the rows are not materialized to be
+   * read twice. Dropping the fraction can only make the batch look older: at worst it takes the
+   * locked path of a late batch, which is correct for any batch.
+   */
+  oldestTsMs?: number | undefined;
+  /**
    * Whether the statement also keeps `minute_rollups` and `hour_rollups` (default true). Internal:
    * false only for the persist bench's baseline, which measures what the rollups cost; without them, candles of a
    * minute and longer would miss the batch's trades.
@@ -84,10 +92,13 @@ export async function writeTrades<State>(
   batch: TradeMessage,
   messageId: string,
   observer?: WriteObserver<State>,
-  { rollups = true }: WriteOptions = {},
+  { rollups = true, oldestTsMs }: WriteOptions = {},
 ): Promise<WriteResult> {
   const symbols = [...new Set(batch.trades.map((trade) => trade.symbol))];
-  const { state, fast } = await writeRecent(sql, batch, messageId, symbols, observer, rollups);
+  const { state, fast } = await writeRecent(sql, batch, messageId, symbols, observer, {
+    rollups,
+    oldestTsMs,
+  });
   if (fast === undefined || !fast.known) return unknownSymbols(sql, symbols);
   let counts = fast;
   if (!fast.recent) {
@@ -97,6 +108,7 @@ export async function writeTrades<State>(
       const [written] = await writeStatement(tx, batch, messageId, symbols, {
         late: true,
         rollups,
+        oldestTsMs,
       });
       return written;
     });
@@ -125,7 +137,7 @@ async function writeRecent<State>(
   messageId: string,
   symbols: string[],
   observer: WriteObserver<State> | undefined,
-  rollups: boolean,
+  { rollups, oldestTsMs }: { rollups: boolean; oldestTsMs: number | undefined },
 ): Promise<{ state: State | undefined; fast: WriteCounts | undefined }> {
   const conn = await sql.reserve();
   try {
@@ -134,6 +146,7 @@ async function writeRecent<State>(
     const written = writeStatement(conn, batch, messageId, symbols, {
       late: false,
       rollups,
+      oldestTsMs,
     }).execute();
     const context = notifyStream(conn, observer?.contextQuery(conn));
     const [[fast], rows] = await Promise.all([written, context]);
@@ -186,7 +199,11 @@ function writeStatement(
   batch: TradeMessage,
   messageId: string,
   symbols: string[],
-  { late, rollups }: { late: boolean; rollups: boolean },
+  {
+    late,
+    rollups,
+    oldestTsMs,
+  }: { late: boolean; rollups: boolean; oldestTsMs: number | undefined },
 ) {
   const { trades } = batch;
   return sql<WriteCounts[]>`
@@ -205,7 +222,11 @@ function writeStatement(
         ${
           late
             ? sql`true`
-            : sql`(select min(ts) from input) >= clock_timestamp() - make_interval(secs => ${LATE_TRADE_SECONDS})`
+            : sql`${
+                oldestTsMs === undefined
+                  ? sql`(select min(ts) from input)`
+                  : sql`${new Date(oldestTsMs).toISOString()}::timestamptz`
+              } >= clock_timestamp() - make_interval(secs => ${LATE_TRADE_SECONDS})`
         } as recent
     ), inserted as (
       insert into trades (trade_id, symbol, price, volume, ts, source, message_id)

@@ -160,6 +160,23 @@ describe('stored candles', () => {
     expect(stored.at(-1)?.candles_invalidated).toBeGreaterThanOrEqual(1);
   });
 
+  it('a late trade after a recent one in its message still invalidates: the guard takes the earliest', async () => {
+    await addSymbol('LATE2');
+    await publish('LATE2', [{ price: '10', ts: at(10) }]);
+    const range = `interval=1h&start=${at(0)}&end=${at(60)}`;
+    await candles('LATE2', range);
+    expect(await storedRows('LATE2', 3600)).toHaveLength(1);
+    // The message's first trade is recent, its second falls into the stored hour.
+    await publish('LATE2', [
+      { price: '30', ts: new Date(Date.now() - 1_000).toISOString() },
+      { price: '20', ts: at(50), volume: '3' },
+    ]);
+    const stored = logs.lines().filter((line) => line.message === 'stored 2 of 2 trades');
+    expect(stored.at(-1)).toMatchObject({ late: true });
+    expect(await storedRows('LATE2', 3600)).toHaveLength(0);
+    expect((await candles('LATE2', range))[0]).toMatchObject({ close: '20', trade_count: 2 });
+  });
+
   it('computes partial and still-open buckets fresh and never stores them', async () => {
     await addSymbol('OPEN');
     const now = Date.now();
