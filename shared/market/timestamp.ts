@@ -9,9 +9,72 @@ const ISO_8601 =
  * have is refused here rather than by PostgreSQL (where it would fail a whole batch, again and again).
  * The same instant as Date.parse (fractions past the millisecond dropped), computed from the parts
  * by arithmetic: persist checks every trade's timestamp, and Date objects cost it a third of its
- * validation.
+ * validation. The usual form (UTC, `Z`, seconds) is read by character codes; any other, or any
+ * doubt, by the pattern, which decides.
  */
 export function parseZonedTimestamp(value: string): number | undefined {
+  return parseUtcSeconds(value) ?? parseZonedTimestampByPattern(value);
+}
+
+const ZERO = 48;
+const [DASH, DOT, COLON, T, Z] = ['-', '.', ':', 'T', 'Z'].map((c) => c.charCodeAt(0)) as [
+  number,
+  number,
+  number,
+  number,
+  number,
+];
+
+/** The digits of value[from, from + count) as a number, or -1 if one is not a digit. */
+function digits(value: string, from: number, count: number): number {
+  let n = 0;
+  for (let i = from; i < from + count; i++) {
+    const d = value.charCodeAt(i) - ZERO;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS[.f]Z` (1 to 9 fraction digits), valid, read without a pattern: no match
+ * array and no strings per part, for the form ingest and most feeds send. Undefined otherwise,
+ * valid or not: the pattern then decides.
+ */
+function parseUtcSeconds(value: string): number | undefined {
+  const length = value.length;
+  if (length < 20 || length > 30 || length === 21 || value.charCodeAt(length - 1) !== Z)
+    return undefined;
+  if (
+    value.charCodeAt(4) !== DASH ||
+    value.charCodeAt(7) !== DASH ||
+    value.charCodeAt(10) !== T ||
+    value.charCodeAt(13) !== COLON ||
+    value.charCodeAt(16) !== COLON ||
+    (length > 20 && value.charCodeAt(19) !== DOT)
+  )
+    return undefined;
+  const y = digits(value, 0, 4);
+  const mo = digits(value, 5, 2);
+  const d = digits(value, 8, 2);
+  const h = digits(value, 11, 2);
+  const mi = digits(value, 14, 2);
+  const s = digits(value, 17, 2);
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return undefined;
+  if (h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return undefined;
+  let ms = 0;
+  if (length > 20) {
+    const fractionDigits = length - 21;
+    if (digits(value, 20, fractionDigits) < 0) return undefined;
+    // The first three digits, as a count of milliseconds (".5" is 500).
+    const kept = Math.min(fractionDigits, 3);
+    ms = digits(value, 20, kept) * (kept === 1 ? 100 : kept === 2 ? 10 : 1);
+  }
+  return daysFromCivil(y, mo, d) * DAY_MS + ((h * 60 + mi) * 60 + s) * 1_000 + ms;
+}
+
+/** parseZonedTimestamp by the ISO 8601 pattern: every form it accepts. */
+export function parseZonedTimestampByPattern(value: string): number | undefined {
   const match = ISO_8601.exec(value);
   if (!match) return undefined;
   const y = Number(match[1]);

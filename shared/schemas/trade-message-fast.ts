@@ -9,16 +9,19 @@ import {
   type TradeMessage,
 } from './trade-message.js';
 
-const MESSAGE_KEYS = ['source', 'trades', 'v'];
-const TRADE_KEYS = ['price', 'symbol', 'trade_id', 'ts', 'volume'];
+const MESSAGE_KEYS: ReadonlySet<string> = new Set(['source', 'trades', 'v']);
+const TRADE_KEYS: ReadonlySet<string> = new Set(['price', 'symbol', 'trade_id', 'ts', 'volume']);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function hasExactly(value: Record<string, unknown>, keys: string[]): boolean {
+function hasExactly(value: Record<string, unknown>, keys: ReadonlySet<string>): boolean {
   const own = Object.keys(value);
-  return own.length === keys.length && own.every((key) => keys.includes(key));
+  if (own.length !== keys.size) return false;
+  // Own keys are distinct: as many, all known, is exactly the set.
+  for (const key of own) if (!keys.has(key)) return false;
+  return true;
 }
 
 function decimal(value: unknown): string | undefined {
@@ -27,19 +30,40 @@ function decimal(value: unknown): string | undefined {
   return 'value' in result ? result.value : undefined;
 }
 
-/** A valid trade and its timestamp's epoch ms (isValidTradeTimestamp's rule, parsed once). */
-function trade(value: unknown): { trade: Trade; tsMs: number } | undefined {
+/**
+ * The symbols of a message as validated, by what was sent: a message's trades mostly name one or
+ * a few symbols, and each is checked and upper-cased once.
+ */
+type SymbolMemo = Map<string, string>;
+
+/**
+ * A valid trade, its timestamp's epoch ms (isValidTradeTimestamp's rule, parsed once) written to
+ * `tsMs[index]`.
+ */
+function trade(
+  value: unknown,
+  symbols: SymbolMemo,
+  tsMs: Float64Array,
+  index: number,
+): Trade | undefined {
   if (!isPlainObject(value) || !hasExactly(value, TRADE_KEYS)) return undefined;
   const { trade_id, ts } = value;
   if (typeof trade_id !== 'string' || !TRADE_ID_PATTERN.test(trade_id)) return undefined;
-  const symbol = typeof value.symbol === 'string' ? normalizeSymbol(value.symbol) : undefined;
-  if (symbol === undefined) return undefined;
-  const tsMs = typeof ts === 'string' ? parseZonedTimestamp(ts) : undefined;
-  if (tsMs === undefined || tsMs < 0) return undefined;
+  const sent = value.symbol;
+  if (typeof sent !== 'string') return undefined;
+  let symbol = symbols.get(sent);
+  if (symbol === undefined) {
+    symbol = normalizeSymbol(sent);
+    if (symbol === undefined) return undefined;
+    symbols.set(sent, symbol);
+  }
+  const ms = typeof ts === 'string' ? parseZonedTimestamp(ts) : undefined;
+  if (ms === undefined || ms < 0) return undefined;
   const price = decimal(value.price);
   const volume = decimal(value.volume);
   if (price === undefined || volume === undefined) return undefined;
-  return { trade: { trade_id, symbol, price, volume, ts: ts as string }, tsMs };
+  tsMs[index] = ms;
+  return { trade_id, symbol, price, volume, ts: ts as string };
 }
 
 /**
@@ -63,13 +87,14 @@ export function parseValidTrades(
     return undefined;
   const parsed: Trade[] = [];
   const tsMs = new Float64Array(trades.length);
+  const symbols: SymbolMemo = new Map();
   let latestTsMs = 0;
   for (const item of trades as unknown[]) {
-    const valid = trade(item);
+    const index = parsed.length;
+    const valid = trade(item, symbols, tsMs, index);
     if (valid === undefined) return undefined;
-    tsMs[parsed.length] = valid.tsMs;
-    parsed.push(valid.trade);
-    if (valid.tsMs > latestTsMs) latestTsMs = valid.tsMs;
+    parsed.push(valid);
+    if ((tsMs[index] as number) > latestTsMs) latestTsMs = tsMs[index] as number;
   }
   return { batch: { v: 1, source, trades: parsed }, tsMs, latestTsMs };
 }

@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isoTimestamp, parseZonedTimestamp } from '../../shared/market/timestamp.js';
+import {
+  isoTimestamp,
+  parseZonedTimestamp,
+  parseZonedTimestampByPattern,
+} from '../../shared/market/timestamp.js';
 
 describe('parseZonedTimestamp', () => {
   it.each([
@@ -61,6 +65,53 @@ describe('parseZonedTimestamp', () => {
       }),
       { numRuns: 20_000 },
     );
+  });
+});
+
+describe('parseZonedTimestamp read by character codes', () => {
+  // The usual form takes a path of its own; the pattern is the rule. Near misses of that form
+  // (a character changed, dropped or added anywhere) must get the pattern's answer, refusals too.
+  const utc = fc
+    .record({
+      ms: fc.integer({ min: -62_167_219_200_000, max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) }),
+      fraction: fc.option(fc.stringMatching(/^[0-9]{1,9}$/), { nil: undefined }),
+    })
+    .map(({ ms, fraction }) => {
+      const iso = new Date(ms).toISOString(); // always milliseconds; the fraction replaces them
+      return fraction === undefined ? `${iso.slice(0, 19)}Z` : `${iso.slice(0, 19)}.${fraction}Z`;
+    })
+    .filter((text) => !text.startsWith('-') && !text.startsWith('+'));
+  const edit = fc.record({
+    at: fc.nat(),
+    how: fc.constantFrom('replace', 'drop', 'insert', 'none'),
+    char: fc.constantFrom(...'0123456789-:.TZz+ x/'.split(''), '0', '9'),
+  });
+
+  it('agrees with the pattern on the usual form and its near misses', () => {
+    fc.assert(
+      fc.property(utc, edit, (text, { at, how, char }) => {
+        const i = at % (text.length + 1);
+        const edited =
+          how === 'replace'
+            ? text.slice(0, i) + char + text.slice(i + 1)
+            : how === 'drop'
+              ? text.slice(0, i) + text.slice(i + 1)
+              : how === 'insert'
+                ? text.slice(0, i) + char + text.slice(i)
+                : text;
+        expect(parseZonedTimestamp(edited)).toBe(parseZonedTimestampByPattern(edited));
+      }),
+      { numRuns: 50_000 },
+    );
+  });
+
+  it.each([
+    ['2026-11-21T16:00:00.5Z', '2026-11-21T16:00:00.500Z'],
+    ['2026-11-21T16:00:00.05Z', '2026-11-21T16:00:00.050Z'],
+    ['2026-11-21T16:00:00.123456789Z', '2026-11-21T16:00:00.123Z'],
+    ['0000-01-01T00:00:00Z', '0000-01-01T00:00:00.000Z'],
+  ])('%s is %s', (input, expected) => {
+    expect(new Date(parseZonedTimestamp(input) ?? Number.NaN).toISOString()).toBe(expected);
   });
 });
 
