@@ -234,7 +234,7 @@ export const alertThresholdsFragment = {
 export const alertsFragment = {
   ...alertThresholdsFragment,
   ALERT_RSI_WINDOW: integer(2, 200).default(14),
-  /** The candle intervals rsi_extreme watches, comma-separated (the /candles grammar); empty: none. */
-  ALERT_RSI_INTERVALS: intervalListSchema.meta({ examples: ['1m,5m'] }).prefault('1m'),
+  /** The candle intervals rsi_extreme watches, comma-separated (the /candles grammar); `none`: none. */
+  ALERT_RSI_INTERVALS: intervalListSchema.meta({ examples: ['1m,5m', 'none'] }).prefault('1m'),
   ...alertsTopicFragment,
 };

@@ -3,10 +3,15 @@ import { parseInterval, type CandleInterval } from '../market/interval-grammar.j
 
 /**
  * A comma-separated list of candle intervals in the /candles grammar (`1m,5m,1h`), each once;
- * empty for none.
+ * `none` for none.
  */
+/** The value that lists no interval. */
+export const NO_INTERVALS = 'none';
+
 export const intervalListSchema = z.string().transform((value, ctx): CandleInterval[] => {
   const intervals: CandleInterval[] = [];
+  // An empty variable means "not set" (parseEnv: the default applies), so none is said by name.
+  if (value.trim().toLowerCase() === NO_INTERVALS) return intervals;
   for (const text of value
     .split(',')
     .map((part) => part.trim())

@@ -52,7 +52,7 @@ describe.skipIf(skip)('gcloud commands and flags', () => {
     // persist and monitor publish alerts: to the configured topic, in the build's project.
     for (const publishing of [deploys[0], deploys[1]])
       expect(publishing?.tokens.find((t) => t.startsWith('--set-env-vars='))).toMatch(
-        /GOOGLE_CLOUD_PROJECT=\$\{PROJECT_ID\},ALERTS_TOPIC=\$\{_ALERTS_TOPIC\}/,
+        /GOOGLE_CLOUD_PROJECT=\$\{PROJECT_ID\}[,;]ALERTS_TOPIC=\$\{_ALERTS_TOPIC\}/,
       );
     expect(deploys[3]?.tokens).toContain('--trigger-http');
     // The api serves /stream: long requests, many at once per instance.
@@ -131,16 +131,31 @@ describe('the anomaly rules’ thresholds in cloudbuild.yaml', () => {
         .map((m) => `${m[1] ?? ''}=${m[2] ?? ''}`)
         .sort();
     };
+    const isThreshold = (pair: string) => (pair.split('=')[0] ?? '') in alertThresholdsFragment;
     // Every threshold shared/config lets a deployer set, each from the substitution of its name.
     const expected = Object.keys(alertThresholdsFragment)
       .map((name) => `${name}=_${name}`)
       .sort();
     expect(expected).toHaveLength(6);
     for (const name of ['persist', 'monitor', 'api'])
-      expect(thresholdsOf(name), name).toEqual(expected);
+      expect(thresholdsOf(name).filter(isThreshold), name).toEqual(expected);
+    // The RSI's period and intervals: persist alone computes RSI, and only it gets them.
+    expect(thresholdsOf('persist').filter((pair) => !isThreshold(pair))).toEqual([
+      'ALERT_RSI_INTERVALS=_ALERT_RSI_INTERVALS',
+      'ALERT_RSI_WINDOW=_ALERT_RSI_WINDOW',
+    ]);
+    for (const name of ['monitor', 'api'])
+      expect(
+        thresholdsOf(name).filter((pair) => !isThreshold(pair)),
+        name,
+      ).toEqual([]);
     // Each substitution is declared empty: the default is shared/config's, written once.
     const build = await readFile(join(root, 'cloudbuild.yaml'), 'utf8');
-    for (const name of Object.keys(alertThresholdsFragment))
+    for (const name of [
+      ...Object.keys(alertThresholdsFragment),
+      'ALERT_RSI_WINDOW',
+      'ALERT_RSI_INTERVALS',
+    ])
       expect(build).toMatch(new RegExp(`^  _${name}: ''$`, 'm'));
   });
 });

@@ -105,6 +105,16 @@ describe('each function reads only its own variables', () => {
     );
   });
 
+  it('ALERT_RSI_INTERVALS: a list, none by name, and empty as unset (the default 1m)', () => {
+    const names = (value: string) =>
+      loadConfig({ ALERT_RSI_INTERVALS: value }).ALERT_RSI_INTERVALS.map((i) => i.name);
+    expect(names('1m, 5m')).toEqual(['1m', '5m']);
+    expect(names('none')).toEqual([]);
+    expect(names('None ')).toEqual([]);
+    expect(names('')).toEqual(['1m']);
+    expect(() => names('1m,none')).toThrow(/ALERT_RSI_INTERVALS/);
+  });
+
   it('each function has the same defaults as the whole configuration', () => {
     const all = loadConfig({});
     expect(all).toMatchObject(loadApiConfig({}));
