@@ -2,7 +2,7 @@
  * `npm run replay` as operators run it: the CLI publishes a tape to the real Pub/Sub emulator,
  * whose push subscription delivers to persist on the Functions Framework, which writes PostgreSQL.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,6 +56,7 @@ describe.skipIf(skipWithoutEmulator)('replay: tape → Pub/Sub → persist → P
     await functions.close();
     await emulator.stop();
     await db.drop();
+    await rm(dir, { recursive: true, force: true });
   });
 
   const tape = async (name: string, lines: string[]) => {
