@@ -6,6 +6,7 @@ import {
 } from '../candles/candle-cache.js';
 import { upsertRollupsOfInsertedTrades } from '../candles/minute-rollups.js';
 import type { Sql } from '../db/client.js';
+import { textArrayLiteral } from '../db/text-array-literal.js';
 import type { TradeMessage } from '../schemas/trade-message.js';
 import { TRADES_CHANNEL } from '../stream/trade-events.js';
 import { findUnknownSymbols } from '../symbols/symbols.queries.js';
@@ -190,9 +191,9 @@ async function unknownSymbols(sql: Sql, symbols: string[]): Promise<WriteResult>
 
 /**
  * The write as one statement, guarded: it inserts only when every symbol is known and, unless
- * `late` (the caller holds the locks), when no trade is late. Values cross as text[] and are cast
- * in SQL: the client would route timestamptz through a JS Date (dropping microseconds), and
- * decimals must never meet a float.
+ * `late` (the caller holds the locks), when no trade is late. Values cross as text[] literals
+ * (textArrayLiteral) and are cast in SQL: the client would route timestamptz through a JS Date
+ * (dropping microseconds), and decimals must never meet a float.
  */
 function writeStatement(
   sql: SqlTag,
@@ -210,11 +211,11 @@ function writeStatement(
     with input as (
       select *
       from unnest(
-        ${trades.map((t) => t.trade_id)}::text[],
-        ${trades.map((t) => t.symbol)}::text[],
-        ${trades.map((t) => t.price)}::text[]::numeric[],
-        ${trades.map((t) => t.volume)}::text[]::numeric[],
-        ${trades.map((t) => t.ts)}::text[]::timestamptz[]
+        ${textArrayLiteral(trades, (t) => t.trade_id)}::text[],
+        ${textArrayLiteral(trades, (t) => t.symbol)}::text[],
+        ${textArrayLiteral(trades, (t) => t.price)}::text[]::numeric[],
+        ${textArrayLiteral(trades, (t) => t.volume)}::text[]::numeric[],
+        ${textArrayLiteral(trades, (t) => t.ts)}::text[]::timestamptz[]
       ) with ordinality as t(trade_id, symbol, price, volume, ts, ord)
     ), gate as (
       select
