@@ -37,8 +37,8 @@ interface SymbolJudgement {
 
 export interface BatchDetectionOptions {
   settings: AlertSettings;
-  /** The trades' instants (epoch ms, in message order) when the caller parsed them already. */
-  tsMs?: Float64Array | undefined;
+  /** The trades' instants (epoch ms, in message order), as decode parsed them. */
+  tsMs: Float64Array;
   /** Pub/Sub's publish time of the message (ms), when it carried one: ingest_lag judges it. */
   publishedAtMs?: number | undefined;
   now?: () => number;
@@ -58,19 +58,17 @@ export class BatchDetection implements WriteObserver<SymbolJudgement[]> {
   readonly events: AnomalyEvent[] = [];
   readonly #batch: TradeMessage;
   readonly #options: BatchDetectionOptions;
-  /**
-   * Each symbol's trades as indexes into the batch, in time order (ts, then message order), once
-   * the context is read.
-   */
-  readonly #bySymbol = new Map<string, number[]>();
+  /** The instants of the batch's trades (epoch ms, in message order). */
+  readonly #tsMs: Float64Array;
+  /** Each symbol's trades as indexes into the batch, in time order (ts, then message order). */
+  readonly #bySymbol: Map<string, number[]>;
 
   constructor(batch: TradeMessage, options: BatchDetectionOptions) {
     this.#batch = batch;
     this.#options = options;
+    this.#tsMs = options.tsMs;
+    this.#bySymbol = bySymbolInTimeOrder(batch, options.tsMs);
   }
-
-  /** The instants of the batch's trades (epoch ms, in message order), once contextQuery ran. */
-  #tsMs: Float64Array | undefined;
 
   /**
    * Per symbol: its overrides, the stored trade before the batch's first, the minute before that:
@@ -78,17 +76,11 @@ export class BatchDetection implements WriteObserver<SymbolJudgement[]> {
    * or not (a redelivery).
    */
   contextQuery(sql: Sql): Fragment {
-    const { trades } = this.#batch;
-    const tsMs = this.#options.tsMs ?? Float64Array.from(trades, (trade) => Date.parse(trade.ts));
-    this.#tsMs = tsMs;
-    const firstMs = new Map<string, number>();
-    trades.forEach((trade, i) => {
-      const ms = tsMs[i] as number;
-      const first = firstMs.get(trade.symbol);
-      if (first === undefined || ms < first) firstMs.set(trade.symbol, ms);
-    });
-    const symbols = [...firstMs.keys()];
-    const firsts = symbols.map((symbol) => isoTimestamp(firstMs.get(symbol) ?? 0));
+    const symbols = [...this.#bySymbol.keys()];
+    // Each symbol's list is in time order: its first is its earliest.
+    const firsts = [...this.#bySymbol.values()].map((indexes) =>
+      isoTimestamp(this.#tsMs[indexes[0] ?? 0] ?? 0),
+    );
     // Plain float8 columns and arrays, not JSON: building and parsing 200 JSON triples per batch
     // cost persist more than the index reads. The window comes newest first, in the index's order.
     return sql`
@@ -121,8 +113,7 @@ export class BatchDetection implements WriteObserver<SymbolJudgement[]> {
 
   /** Each symbol's context, and what the per-trade rules find in the batch against it. */
   judge(rows: readonly Row[]): SymbolJudgement[] {
-    const tsMs = this.#tsMs ?? new Float64Array(0);
-    this.#group(tsMs);
+    const tsMs = this.#tsMs;
     const defaults = defaultThresholds(this.#options.settings);
     const { trades } = this.#batch;
     return (rows as readonly ContextRow[]).map((row) => {
@@ -159,23 +150,10 @@ export class BatchDetection implements WriteObserver<SymbolJudgement[]> {
     });
   }
 
-  /** The batch's trades by symbol, each list in time order (a stable sort: ties keep message order). */
-  #group(tsMs: Float64Array): void {
-    this.#batch.trades.forEach((trade, i) => {
-      let list = this.#bySymbol.get(trade.symbol);
-      if (list === undefined) this.#bySymbol.set(trade.symbol, (list = []));
-      list.push(i);
-    });
-    // Most batches come in order.
-    for (const list of this.#bySymbol.values())
-      if (!inTimeOrder(list, tsMs))
-        list.sort((a, b) => (tsMs[a] as number) - (tsMs[b] as number) || a - b);
-  }
-
   async record(sql: Sql, judged: SymbolJudgement[], written: WrittenTrades): Promise<void> {
     const drafts: AnomalyDraft[] = [];
     const lagging: LaggingSymbol[] = [];
-    const tsMs = this.#tsMs ?? new Float64Array(0);
+    const tsMs = this.#tsMs;
     for (const { context, tradeDrafts } of judged) {
       const indexes = this.#bySymbol.get(context.symbol) ?? [];
       const first = indexes[0];
@@ -257,6 +235,21 @@ export class BatchDetection implements WriteObserver<SymbolJudgement[]> {
       ];
     });
   }
+}
+
+/** The batch's trades by symbol, each list in time order (ties keep message order). */
+function bySymbolInTimeOrder(batch: TradeMessage, tsMs: Float64Array): Map<string, number[]> {
+  const bySymbol = new Map<string, number[]>();
+  batch.trades.forEach((trade, i) => {
+    let list = bySymbol.get(trade.symbol);
+    if (list === undefined) bySymbol.set(trade.symbol, (list = []));
+    list.push(i);
+  });
+  // Most batches come in order.
+  for (const list of bySymbol.values())
+    if (!inTimeOrder(list, tsMs))
+      list.sort((a, b) => (tsMs[a] as number) - (tsMs[b] as number) || a - b);
+  return bySymbol;
 }
 
 function inTimeOrder(indexes: readonly number[], tsMs: Float64Array): boolean {

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { parseInterval, type CandleInterval } from '../market/interval-grammar.js';
 
+/** The value that lists no interval. */
+export const NO_INTERVALS = 'none';
+
 /**
  * A comma-separated list of candle intervals in the /candles grammar (`1m,5m,1h`), each once;
  * `none` for none.
  */
-/** The value that lists no interval. */
-export const NO_INTERVALS = 'none';
-
 export const intervalListSchema = z.string().transform((value, ctx): CandleInterval[] => {
   const intervals: CandleInterval[] = [];
   // An empty variable means "not set" (parseEnv: the default applies), so none is said by name.
