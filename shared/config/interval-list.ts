@@ -16,6 +16,10 @@ export const intervalListSchema = z.string().transform((value, ctx): CandleInter
     .split(',')
     .map((part) => part.trim())
     .filter((part) => part !== '')) {
+    if (text.toLowerCase() === NO_INTERVALS) {
+      ctx.addIssue({ code: 'custom', message: `"${text}" stands alone: it lists no interval` });
+      return z.NEVER;
+    }
     const parsed = parseInterval(text);
     if ('problem' in parsed) {
       ctx.addIssue({ code: 'custom', message: `"${text}": ${parsed.problem}` });

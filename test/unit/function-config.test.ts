@@ -112,7 +112,7 @@ describe('each function reads only its own variables', () => {
     expect(names('none')).toEqual([]);
     expect(names('None ')).toEqual([]);
     expect(names('')).toEqual(['1m']);
-    expect(() => names('1m,none')).toThrow(/ALERT_RSI_INTERVALS/);
+    expect(() => names('1m,none')).toThrow(/ALERT_RSI_INTERVALS "none" stands alone/);
   });
 
   it('each function has the same defaults as the whole configuration', () => {
